@@ -1,0 +1,61 @@
+package v1alpha1
+
+// FindingCode names one kind of problem in the diagnosis catalogue.
+type FindingCode string
+
+// Network path.
+const (
+	FindingSecurityGroupEgressDenied            FindingCode = "SecurityGroupEgressDenied"
+	FindingNetworkACLEgressDenied               FindingCode = "NetworkACLEgressDenied"
+	FindingNetworkACLReturnTrafficDenied        FindingCode = "NetworkACLReturnTrafficDenied"
+	FindingNoRouteToDestination                 FindingCode = "NoRouteToDestination"
+	FindingRouteBlackhole                       FindingCode = "RouteBlackhole"
+	FindingPublicIPRequired                     FindingCode = "PublicIPRequired"
+	FindingInterfaceEndpointSecurityGroupDenied FindingCode = "InterfaceEndpointSecurityGroupDenied"
+	FindingInterfaceEndpointPrivateDNSDisabled  FindingCode = "InterfaceEndpointPrivateDNSDisabled"
+	FindingVPCDNSDisabled                       FindingCode = "VPCDNSDisabled"
+	FindingMissingVPCEndpoint                   FindingCode = "MissingVPCEndpoint"
+	FindingGatewayEndpointNotAssociated         FindingCode = "GatewayEndpointNotAssociated"
+	FindingTargetSecurityGroupInboundDenied     FindingCode = "TargetSecurityGroupInboundDenied"
+)
+
+// Permissions. The AccessDenied* codes are also target reasons.
+const (
+	FindingAccessDeniedNoIdentityPolicy       FindingCode = "AccessDeniedNoIdentityPolicy"
+	FindingAccessDeniedExplicitIdentityPolicy FindingCode = "AccessDeniedExplicitIdentityPolicy"
+	FindingAccessDeniedVPCEndpointPolicy      FindingCode = "AccessDeniedVPCEndpointPolicy"
+	FindingAccessDeniedServiceControlPolicy   FindingCode = "AccessDeniedServiceControlPolicy"
+	FindingAccessDeniedPermissionsBoundary    FindingCode = "AccessDeniedPermissionsBoundary"
+	FindingAccessDeniedResourcePolicy         FindingCode = "AccessDeniedResourcePolicy"
+	FindingAccessDeniedSessionPolicy          FindingCode = "AccessDeniedSessionPolicy"
+	FindingExecutionRoleMissingPermission     FindingCode = "ExecutionRoleMissingPermission"
+	FindingEndpointPolicyBlocksECRLayers      FindingCode = "EndpointPolicyBlocksECRLayers"
+)
+
+// ECS Exec prerequisites.
+const (
+	FindingExecNotEnabled                 FindingCode = "ExecNotEnabled"
+	FindingExecAgentNotRunning            FindingCode = "ExecAgentNotRunning"
+	FindingTaskRoleMissingSSMMessages     FindingCode = "TaskRoleMissingSSMMessages"
+	FindingNoPathToSSMMessages            FindingCode = "NoPathToSSMMessages"
+	FindingReadonlyRootFilesystem         FindingCode = "ReadonlyRootFilesystem"
+	FindingInitProcessDisabled            FindingCode = "InitProcessDisabled"
+	FindingPlatformVersionTooOld          FindingCode = "PlatformVersionTooOld"
+	FindingControllerExecuteCommandDenied FindingCode = "ControllerExecuteCommandDenied"
+)
+
+// Task start: stop codes of the probe's and the service's tasks.
+const (
+	FindingCannotPullContainer      FindingCode = "CannotPullContainer"
+	FindingResourceInitialization   FindingCode = "ResourceInitialization"
+	FindingEssentialContainerExited FindingCode = "EssentialContainerExited"
+	FindingELBHealthCheckFailed     FindingCode = "ELBHealthCheckFailed"
+)
+
+// Task start: RunTask failures[] reasons, reported when retries are exhausted.
+const (
+	FindingRunTaskAgent     FindingCode = "RunTaskFailedAgent"
+	FindingRunTaskResource  FindingCode = "RunTaskFailedResource"
+	FindingRunTaskAttribute FindingCode = "RunTaskFailedAttribute"
+	FindingRunTaskMissing   FindingCode = "RunTaskFailedMissing"
+)

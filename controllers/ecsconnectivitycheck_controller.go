@@ -1,0 +1,265 @@
+// Package controllers holds the ECSConnectivityCheck reconciler: it
+// orchestrates the probe and diagnosis steps and owns status and events.
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awsclient"
+)
+
+// +kubebuilder:rbac:groups=connectivity.ecscheck.dev,resources=ecsconnectivitychecks,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=connectivity.ecscheck.dev,resources=ecsconnectivitychecks/status,verbs=get;patch
+// +kubebuilder:rbac:groups=connectivity.ecscheck.dev,resources=ecsconnectivitychecks/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// ECSConnectivityCheckReconciler reconciles ECSConnectivityCheck objects.
+type ECSConnectivityCheckReconciler struct {
+	client.Client
+	// AWS hands out clients per region and role.
+	AWS awsclient.Provider
+	// Prober is the probe step; nil leaves every check Probing.
+	Prober Prober
+	// Events records events on transitions.
+	Events events.EventRecorder
+	// Clock is injected so tests control time.
+	Clock clock.PassiveClock
+	// Jitter spreads requeues of checks with the same interval; nil means
+	// up to 10% of the interval.
+	Jitter func(interval time.Duration) time.Duration
+}
+
+// Reconcile brings one check's status up to date and requeues it for its
+// next run.
+func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	log := ctrl.LoggerFrom(ctx)
+
+	check := &v1alpha1.ECSConnectivityCheck{}
+	if err := r.Get(ctx, req.NamespacedName, check); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+
+	if !check.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, check)
+	}
+
+	// The finalizer is persisted before any AWS call, so no probe task can
+	// be started that a deletion would not stop.
+	if !controllerutil.ContainsFinalizer(check, v1alpha1.Finalizer) {
+		patch := client.MergeFromWithOptions(check.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		controllerutil.AddFinalizer(check, v1alpha1.Finalizer)
+		if err := r.Patch(ctx, check, patch); err != nil {
+			return ctrl.Result{}, fmt.Errorf("adding finalizer: %w", err)
+		}
+	}
+
+	base := check.DeepCopy()
+	defer func() {
+		if err := r.patchStatus(ctx, base, check); err != nil {
+			retErr = kerrors.NewAggregate([]error{retErr, err})
+			return
+		}
+		r.recordTransitions(base, check)
+	}()
+
+	now := metav1.NewTime(r.Clock.Now())
+	conds := conditions{check: check, now: now}
+	pruneTargets(check)
+
+	if check.Spec.Suspend {
+		conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonSuspended, "Probing is suspended; the last results are kept")
+		conds.settled()
+		check.Status.NextProbeTime = nil
+		check.Status.ObservedGeneration = check.Generation
+		return ctrl.Result{}, nil
+	}
+
+	clients, err := r.clientsFor(ctx, check)
+	if err != nil {
+		var stall *stallError
+		if errors.As(err, &stall) {
+			log.Info("check stalled", "reason", stall.reason, "message", stall.message)
+			conds.stalled(stall.reason, stall.message)
+			check.Status.ObservedGeneration = check.Generation
+			// Nothing changes until the spec or the namespace does; both
+			// trigger a reconcile. Look again at the interval all the same.
+			return ctrl.Result{RequeueAfter: check.Spec.Interval.Duration}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	conds.remove(v1alpha1.ConditionStalled)
+
+	return r.reconcileProbe(ctx, clients, check, conds)
+}
+
+// reconcileProbe runs the probe step when due and turns its outcome into status.
+func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, conds conditions) (ctrl.Result, error) {
+	now := conds.now
+	due, why := r.due(check, now.Time)
+	if check.Generation != check.Status.ObservedGeneration {
+		conds.reconciling(v1alpha1.ReasonNewGeneration, fmt.Sprintf("Probing generation %d", check.Generation))
+	}
+
+	if r.Prober == nil {
+		conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonProbing, "Waiting for the first probe run")
+		return ctrl.Result{}, nil
+	}
+
+	outcome, err := r.Prober.Probe(ctx, clients, check, due)
+	if err != nil {
+		// The prober reports what it understands in the outcome; an error
+		// here is unexpected and retried with backoff.
+		return ctrl.Result{}, fmt.Errorf("probing: %w", err)
+	}
+	r.applyProbe(check, conds, outcome)
+
+	switch outcome.Phase {
+	case ProbeStalled:
+		conds.stalled(outcome.Reason, outcome.Message)
+		check.Status.ObservedGeneration = check.Generation
+		return ctrl.Result{RequeueAfter: check.Spec.Interval.Duration}, nil
+	case ProbeStarting:
+		if check.Status.ObservedGeneration != check.Generation || check.Status.LastProbeTime == nil {
+			conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonProbing, outcome.Message)
+			conds.reconciling(outcome.Reason, outcome.Message)
+		}
+		return ctrl.Result{RequeueAfter: retryAfter(outcome, 5*time.Second)}, nil
+	case ProbeFailed:
+		// Target results keep their last known value; Ready says why the
+		// probe is unavailable.
+		conds.set(v1alpha1.ConditionReady, metav1.ConditionFalse, outcome.Reason, "The probe cannot run: "+outcome.Message)
+		conds.settled()
+		check.Status.ObservedGeneration = check.Generation
+		next := r.schedule(check, now.Time)
+		return ctrl.Result{RequeueAfter: minDuration(retryAfter(outcome, next), next)}, nil
+	}
+
+	if outcome.Ran {
+		applyResults(check, outcome.Results, now)
+		check.Status.LastProbeTime = now.DeepCopy()
+		if v := check.Annotations[v1alpha1.ProbeNowAnnotation]; v != "" {
+			check.Status.LastHandledProbeNow = v
+		}
+		check.Status.ObservedGeneration = check.Generation
+		setReady(conds)
+		conds.settled()
+		ctrl.LoggerFrom(ctx).V(1).Info("probe run", "why", why, "summary", check.Status.Summary)
+	} else if due {
+		// Available but nothing ran (no due targets): look again shortly.
+		return ctrl.Result{RequeueAfter: retryAfter(outcome, 5*time.Second)}, nil
+	}
+	next := r.schedule(check, now.Time)
+	return ctrl.Result{RequeueAfter: next}, nil
+}
+
+// applyProbe copies the probe and service state into status.
+func (r *ECSConnectivityCheckReconciler) applyProbe(check *v1alpha1.ECSConnectivityCheck, conds conditions, o *ProbeOutcome) {
+	if o.Probe != nil {
+		check.Status.Probe = o.Probe
+	}
+	check.Status.Findings = o.Findings
+	check.Status.Service = o.Service
+	if o.ServiceHealth != nil {
+		conds.set(v1alpha1.ConditionServiceHealthy, o.ServiceHealth.Status, o.ServiceHealth.Reason, o.ServiceHealth.Message)
+	} else if check.Spec.Service == "" {
+		conds.remove(v1alpha1.ConditionServiceHealthy)
+	}
+	switch o.Phase {
+	case ProbeAvailable:
+		conds.set(v1alpha1.ConditionProbeReady, metav1.ConditionTrue, v1alpha1.ReasonProbeRunning, o.Message)
+	case ProbeStarting:
+		conds.set(v1alpha1.ConditionProbeReady, metav1.ConditionFalse, o.Reason, o.Message)
+	default:
+		conds.set(v1alpha1.ConditionProbeReady, metav1.ConditionFalse, o.Reason, o.Message)
+	}
+}
+
+// setReady summarises the target statuses in the Ready condition.
+func setReady(conds conditions) {
+	statuses := conds.check.Status.Targets
+	failing := failingTargets(statuses)
+	if len(failing) == 0 {
+		conds.set(v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAllTargetsAsExpected,
+			fmt.Sprintf("All %d targets as expected", len(statuses)))
+		return
+	}
+	conds.set(v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected,
+		fmt.Sprintf("%d/%d targets not as expected: %s", len(failing), len(statuses), joinTargets(failing)))
+}
+
+// due tells whether the check's targets should run now, and why.
+func (r *ECSConnectivityCheckReconciler) due(check *v1alpha1.ECSConnectivityCheck, now time.Time) (bool, string) {
+	st := check.Status
+	switch {
+	case st.LastProbeTime == nil:
+		return true, "first run"
+	case check.Generation != st.ObservedGeneration:
+		return true, "spec changed"
+	case check.Annotations[v1alpha1.ProbeNowAnnotation] != "" && check.Annotations[v1alpha1.ProbeNowAnnotation] != st.LastHandledProbeNow:
+		return true, "probe-now requested"
+	case st.NextProbeTime == nil || !now.Before(st.NextProbeTime.Time):
+		return true, "interval elapsed"
+	}
+	return false, ""
+}
+
+// schedule sets the next probe time, interval plus jitter after now when a
+// run just happened, and returns how long to wait for it.
+func (r *ECSConnectivityCheckReconciler) schedule(check *v1alpha1.ECSConnectivityCheck, now time.Time) time.Duration {
+	st := &check.Status
+	if st.NextProbeTime == nil || !st.NextProbeTime.After(now) {
+		interval := check.Spec.Interval.Duration
+		next := metav1.NewTime(now.Add(interval + r.jitter(interval)).Truncate(time.Second))
+		st.NextProbeTime = &next
+	}
+	return st.NextProbeTime.Sub(now)
+}
+
+func (r *ECSConnectivityCheckReconciler) jitter(interval time.Duration) time.Duration {
+	if r.Jitter != nil {
+		return r.Jitter(interval)
+	}
+	return time.Duration(rand.Int64N(int64(interval)/10 + 1))
+}
+
+func retryAfter(o *ProbeOutcome, fallback time.Duration) time.Duration {
+	if o.RetryAfter > 0 {
+		return o.RetryAfter
+	}
+	return fallback
+}
+
+func minDuration(a, b time.Duration) time.Duration {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// patchStatus writes status with one merge patch guarded by resourceVersion,
+// and nothing at all when status did not change.
+func (r *ECSConnectivityCheckReconciler) patchStatus(ctx context.Context, base, check *v1alpha1.ECSConnectivityCheck) error {
+	if equality.Semantic.DeepEqual(base.Status, check.Status) {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
+	if err := client.IgnoreNotFound(r.Status().Patch(ctx, check, patch)); err != nil {
+		return fmt.Errorf("patching status: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+// Command ecscheck is the ECSConnectivityCheck controller: it verifies what
+// Amazon ECS services can reach by running probes inside ECS tasks.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/controllers"
+	"github.com/ecscheck/ecscheck/internal/awsclient"
+)
+
+// DefaultProbeImage is the probe task's image unless a check or the
+// --probe-image flag names another.
+const DefaultProbeImage = "public.ecr.aws/aws-cli/aws-cli:latest"
+
+type options struct {
+	metricsAddr             string
+	probeAddr               string
+	leaderElect             bool
+	defaultRegion           string
+	probeImage              string
+	maxConcurrentReconciles int
+	probeMaxAge             time.Duration
+	zap                     zap.Options
+}
+
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("ecscheck", flag.ContinueOnError)
+	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; 0 disables it.")
+	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
+	fs.StringVar(&o.defaultRegion, "default-region", "", "AWS region of checks that name none; default the AWS configuration's.")
+	fs.StringVar(&o.probeImage, "probe-image", DefaultProbeImage, "Image of probe tasks unless a check names one.")
+	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "Checks reconciled in parallel.")
+	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
+	o.zap.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if o.maxConcurrentReconciles < 1 {
+		return nil, fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrentReconciles)
+	}
+	if o.probeMaxAge < time.Minute {
+		return nil, fmt.Errorf("--probe-max-age must be at least 1m, got %s", o.probeMaxAge)
+	}
+	return o, nil
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
+	if err := run(ctrl.SetupSignalHandler(), o); err != nil {
+		ctrl.Log.Error(err, "controller stopped")
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o *options) error {
+	log := ctrl.Log.WithName("setup")
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                        scheme,
+		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
+		HealthProbeBindAddress:        o.probeAddr,
+		LeaderElection:                o.leaderElect,
+		LeaderElectionID:              "ecscheck.connectivity.ecscheck.dev",
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return fmt.Errorf("creating manager: %w", err)
+	}
+
+	aws, err := awsclient.NewFactory(ctx, awsclient.Options{DefaultRegion: o.defaultRegion})
+	if err != nil {
+		return err
+	}
+
+	r := &controllers.ECSConnectivityCheckReconciler{
+		Client: mgr.GetClient(),
+		AWS:    aws,
+		Events: mgr.GetEventRecorder("ecscheck"),
+		Clock:  clock.RealClock{},
+	}
+	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles}); err != nil {
+		return fmt.Errorf("setting up controller: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+	log.Info("starting manager", "probeImage", o.probeImage, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
+	return mgr.Start(ctx)
+}
