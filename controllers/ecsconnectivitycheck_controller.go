@@ -98,7 +98,7 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 			check.Status.ObservedGeneration = check.Generation
 			// Nothing changes until the spec or the namespace does; both
 			// trigger a reconcile. Look again at the interval all the same.
-			return ctrl.Result{RequeueAfter: check.Spec.Interval.Duration}, nil
+			return ctrl.Result{RequeueAfter: check.Spec.IntervalDuration()}, nil
 		}
 		return ctrl.Result{}, err
 	}
@@ -132,7 +132,7 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 	case ProbeStalled:
 		conds.stalled(outcome.Reason, outcome.Message)
 		check.Status.ObservedGeneration = check.Generation
-		return ctrl.Result{RequeueAfter: check.Spec.Interval.Duration}, nil
+		return ctrl.Result{RequeueAfter: check.Spec.IntervalDuration()}, nil
 	case ProbeStarting:
 		if check.Status.ObservedGeneration != check.Generation || check.Status.LastProbeTime == nil {
 			conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonProbing, outcome.Message)
@@ -223,7 +223,7 @@ func (r *ECSConnectivityCheckReconciler) due(check *v1alpha1.ECSConnectivityChec
 func (r *ECSConnectivityCheckReconciler) schedule(check *v1alpha1.ECSConnectivityCheck, now time.Time) time.Duration {
 	st := &check.Status
 	if st.NextProbeTime == nil || !st.NextProbeTime.After(now) {
-		interval := check.Spec.Interval.Duration
+		interval := check.Spec.IntervalDuration()
 		next := metav1.NewTime(now.Add(interval + r.jitter(interval)).Truncate(time.Second))
 		st.NextProbeTime = &next
 	}

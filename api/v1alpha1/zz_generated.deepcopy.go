@@ -113,8 +113,16 @@ func (in *ECSConnectivityCheckSpec) DeepCopyInto(out *ECSConnectivityCheckSpec) 
 		*out = new(NetworkSpec)
 		(*in).DeepCopyInto(*out)
 	}
-	out.Interval = in.Interval
-	out.Timeout = in.Timeout
+	if in.Interval != nil {
+		in, out := &in.Interval, &out.Interval
+		*out = new(v1.Duration)
+		**out = **in
+	}
+	if in.Timeout != nil {
+		in, out := &in.Timeout, &out.Timeout
+		*out = new(v1.Duration)
+		**out = **in
+	}
 	out.Probe = in.Probe
 	if in.Targets != nil {
 		in, out := &in.Targets, &out.Targets
