@@ -1,0 +1,145 @@
+package fakeaws
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ecscheck/ecscheck/internal/ecsexec/fakeagent"
+)
+
+// agentPathPrefix is where the fake agent serves its data channels; it
+// mirrors the ssmmessages URL path.
+const agentPathPrefix = "/v1/data-channel/"
+
+// execAgent is the ECS Exec agent the fake hands sessions to.
+type execAgent = *fakeagent.Agent
+
+func newExecAgent(s *Server) execAgent {
+	a := fakeagent.New(s.KMSDecrypt)
+	a.Log = s.log.WithName("agent")
+	return a
+}
+
+// execNotRunning is ECS's answer when the task cannot take an exec session.
+const execNotRunning = "The execute command failed because execute command was not enabled when the task was run or the execute command agent isn’t running. Wait and try again or run a new task with execute command enabled and try again."
+
+// ecsExecuteCommand refuses as ECS does (not interactive, task not running,
+// exec not enabled, agent not running; denials come from the permission
+// gate), then registers a session with the fake agent and returns its ws://
+// URL. The session's commands are answered from the scenario's outcomes, or
+// by the local shell for shell-mode tasks.
+func ecsExecuteCommand(s *Server, rq *request) (any, error) {
+	var in struct {
+		Cluster     string `json:"cluster"`
+		Task        string `json:"task"`
+		Container   string `json:"container"`
+		Command     string `json:"command"`
+		Interactive bool   `json:"interactive"`
+	}
+	if err := rq.decode(&in); err != nil {
+		return nil, err
+	}
+	if !in.Interactive {
+		return nil, invalidParam("Interactive is the only mode supported currently.")
+	}
+	if in.Command == "" {
+		return nil, invalidParam("Command cannot be empty.")
+	}
+	c := rq.acct.cluster(rq.region, in.Cluster)
+	if c == nil {
+		return nil, clusterNotFound()
+	}
+	t := rq.acct.task(rq.region, c.Name, in.Task)
+	if t == nil {
+		return nil, invalidParam("The specified task was not found.")
+	}
+	if !t.EnableExecuteCommand || t.LastStatus != "RUNNING" || t.ExecAgentStatus != "RUNNING" {
+		return nil, invalidParam("%s", execNotRunning)
+	}
+	td := rq.acct.taskDefinition(t.Region, t.TaskDefinition)
+	var containers []containerDef
+	if td != nil {
+		containers = parseContainers(td)
+	}
+	name := in.Container
+	switch {
+	case name == "" && len(containers) > 1:
+		return nil, invalidParam("A container name must be specified for tasks with multiple containers.")
+	case name == "" && len(containers) == 1:
+		name = containers[0].Name
+	case name != "":
+		found := false
+		for _, cd := range containers {
+			found = found || cd.Name == name
+		}
+		if !found {
+			return nil, invalidParam("The container %s does not exist in the task.", name)
+		}
+	}
+	sessionID := "ecs-execute-command-" + randHex(17)
+	cfg := fakeagent.SessionConfig{
+		SessionID:        sessionID,
+		TokenValue:       "AAEAA" + randHex(120),
+		TargetID:         "ecs:" + c.Name + "_" + t.ID + "_" + t.ID + "-1000000000",
+		Command:          in.Command,
+		Mode:             fakeagent.ModeHandshake,
+		FirstOutputDelay: s.state.Exec.FirstOutputDelay.Duration,
+		ChunkSize:        s.state.Exec.ChunkSize,
+	}
+	switch strings.ToLower(s.state.Exec.Mode) {
+	case "plain":
+		cfg.Mode = fakeagent.ModePlain
+	case "handshakekms":
+		cfg.Mode = fakeagent.ModeHandshakeKMS
+	}
+	if c.ExecuteCommand != nil && c.ExecuteCommand.KMSKeyID != "" {
+		cfg.Mode, cfg.KMSKeyID = fakeagent.ModeHandshakeKMS, c.ExecuteCommand.KMSKeyID
+	}
+	if f := s.takeExecFault(); f != nil {
+		cfg.Faults = fakeagent.Faults{
+			DuplicateFrames: f.DuplicateFrames, ReorderFrames: f.ReorderFrames, DropAcks: f.DropAcks,
+			PausePublication: f.PausePublication, DisconnectAfterFrames: f.DisconnectAfterFrames,
+			CorruptDigest: f.CorruptDigest, CloseError: f.CloseError,
+		}
+		if f.FirstOutputDelay.Duration > 0 {
+			cfg.FirstOutputDelay = f.FirstOutputDelay.Duration
+		}
+	}
+	acct := rq.acct
+	if t.Shell {
+		cfg.Executor = func(ctx context.Context, command string) ([]byte, error) {
+			return s.shellExec(ctx, t, command)
+		}
+	} else {
+		cfg.Executor = func(ctx context.Context, command string) ([]byte, error) {
+			return s.answerProbe(ctx, acct, t, command)
+		}
+	}
+	path := s.agent.Register(cfg)
+	s.sessionsOf[sessionID] = t
+	host := strings.TrimPrefix(s.url, "http://")
+	cl := c.Name
+	return obj{
+		"clusterArn":    clusterARN(rq.region, acct.ID, cl),
+		"taskArn":       taskARN(rq.region, acct.ID, cl, t.ID),
+		"containerName": name,
+		"containerArn":  "arn:aws:ecs:" + rq.region + ":" + acct.ID + ":container/" + cl + "/" + t.ID + "/" + uuidFrom(t.ID+name),
+		"interactive":   true,
+		"session":       obj{"sessionId": sessionID, "streamUrl": "ws://" + host + path, "tokenValue": cfg.TokenValue},
+	}, nil
+}
+
+// takeExecFault picks the first exec fault with uses left.
+func (s *Server) takeExecFault() *ExecFault {
+	for _, f := range s.state.ExecFaults {
+		if f.Times > 0 && f.used >= f.Times {
+			continue
+		}
+		f.used++
+		return f
+	}
+	return nil
+}
+
+// ExecSessions reports the fake agent's per-session counters.
+func (s *Server) ExecSessions() []fakeagent.SessionStats { return s.agent.Sessions() }

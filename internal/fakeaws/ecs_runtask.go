@@ -1,0 +1,224 @@
+package fakeaws
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+type runTaskInput struct {
+	Cluster              string `json:"cluster"`
+	TaskDefinition       string `json:"taskDefinition"`
+	Count                int    `json:"count"`
+	LaunchType           string `json:"launchType"`
+	PlatformVersion      string `json:"platformVersion"`
+	NetworkConfiguration *struct {
+		AwsvpcConfiguration *Network `json:"awsvpcConfiguration"`
+	} `json:"networkConfiguration"`
+	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
+	StartedBy            string          `json:"startedBy"`
+	Group                string          `json:"group"`
+	Tags                 []ecsTag        `json:"tags"`
+	ClientToken          string          `json:"clientToken"`
+	Overrides            json.RawMessage `json:"overrides"`
+	PropagateTags        string          `json:"propagateTags"`
+}
+
+func randHex(n int) string {
+	b := make([]byte, (n+1)/2)
+	rand.Read(b) //nolint:errcheck // crypto/rand does not fail on Linux
+	return hex.EncodeToString(b)[:n]
+}
+
+func ecsRunTask(s *Server, rq *request) (any, error) {
+	var in runTaskInput
+	if err := rq.decode(&in); err != nil {
+		return nil, err
+	}
+	c := rq.acct.cluster(rq.region, in.Cluster)
+	if c == nil {
+		return nil, clusterNotFound()
+	}
+	if in.Count == 0 {
+		in.Count = 1
+	}
+	if in.Count < 1 || in.Count > 10 {
+		return nil, invalidParam("Count must be between 1 and 10.")
+	}
+	td := rq.acct.taskDefinition(rq.region, in.TaskDefinition)
+	if td == nil {
+		return nil, clientErr("TaskDefinition not found.")
+	}
+	if td.Status != "ACTIVE" {
+		return nil, clientErr("TaskDefinition is inactive")
+	}
+	if in.LaunchType == "" {
+		in.LaunchType = "FARGATE"
+	}
+	var net *Network
+	if in.NetworkConfiguration != nil {
+		net = in.NetworkConfiguration.AwsvpcConfiguration
+	}
+	if td.NetworkMode == "awsvpc" {
+		if net == nil || len(net.Subnets) == 0 {
+			return nil, invalidParam("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
+		}
+		if err := rq.acct.checkNetwork(rq.region, net); err != nil {
+			return nil, err
+		}
+	}
+	// Idempotency: the same client token returns the tasks it started.
+	if in.ClientToken != "" {
+		var prior []*Task
+		for _, t := range rq.acct.Tasks {
+			if t.clientToken == in.ClientToken && t.Region == rq.region && clusterName(t.Cluster) == c.Name {
+				prior = append(prior, t)
+			}
+		}
+		if len(prior) > 0 {
+			out := []obj{}
+			for _, t := range prior {
+				out = append(out, s.renderTask(rq.acct, t, true))
+			}
+			return obj{"tasks": out, "failures": []obj{}}, nil
+		}
+	}
+	// A RunTaskFailure fault answers as ECS does when the agent of the
+	// chosen container instance is disconnected (seed 003).
+	if rq.runTaskFailure != "" {
+		failures := []obj{}
+		for i := 0; i < in.Count; i++ {
+			failures = append(failures, obj{
+				"arn":    "arn:aws:ecs:" + rq.region + ":" + rq.acct.ID + ":container-instance/" + c.Name + "/" + randHex(32),
+				"reason": rq.runTaskFailure,
+			})
+		}
+		return obj{"tasks": []obj{}, "failures": failures}, nil
+	}
+	tags := tagsFrom(in.Tags)
+	if in.PropagateTags == "TASK_DEFINITION" && len(td.Tags) > 0 {
+		if tags == nil {
+			tags = Tags{}
+		}
+		for k, v := range td.Tags {
+			if _, ok := tags[k]; !ok {
+				tags[k] = v
+			}
+		}
+	}
+	group := in.Group
+	if group == "" {
+		group = "family:" + td.Family
+	}
+	platform := in.PlatformVersion
+	if in.LaunchType == "FARGATE" && (platform == "" || platform == "LATEST") {
+		platform = "1.4.0"
+	}
+	out := []obj{}
+	for i := 0; i < in.Count; i++ {
+		now := s.now().UTC()
+		t := &Task{
+			ID: randHex(32), Cluster: c.Name, Region: rq.region,
+			TaskDefinition: taskDefARN(rq.region, rq.acct.ID, td),
+			LastStatus:     "PROVISIONING", DesiredStatus: "RUNNING",
+			LaunchType: in.LaunchType, PlatformVersion: platform,
+			StartedBy: in.StartedBy, Group: group, Network: net,
+			EnableExecuteCommand: in.EnableExecuteCommand, Overrides: in.Overrides,
+			Tags: tags, CreatedAt: now, Shell: s.state.Exec.Shell,
+			clientToken: in.ClientToken,
+		}
+		if t.EnableExecuteCommand {
+			t.ExecAgentStatus = "PENDING"
+		}
+		t.TaskRoleARN = taskRoleOverride(in.Overrides)
+		t.plan = s.newPlan(now, s.takeTaskFault(td.Family))
+		if net != nil {
+			rq.acct.attachENI(rq.region, t)
+		}
+		rq.acct.Tasks = append(rq.acct.Tasks, t)
+		if t.Shell {
+			if err := s.startShell(rq.acct, t, td); err != nil {
+				s.log.Error(err, "shell mode: container did not start", "task", t.ID)
+				code := 127
+				s.requestStop(t, "EssentialContainerExited", "Essential container in task exited", &code)
+			}
+		}
+		out = append(out, s.renderTask(rq.acct, t, true))
+	}
+	return obj{"tasks": out, "failures": []obj{}}, nil
+}
+
+// taskRoleOverride reads overrides.taskRoleArn.
+func taskRoleOverride(raw json.RawMessage) string {
+	var o struct {
+		TaskRoleArn string `json:"taskRoleArn"`
+	}
+	if len(raw) > 0 {
+		json.Unmarshal(raw, &o) //nolint:errcheck // overrides are optional
+	}
+	return o.TaskRoleArn
+}
+
+// takeTaskFault picks the first task fault for this family with uses left.
+func (s *Server) takeTaskFault(family string) *TaskFault {
+	for _, f := range s.state.TaskFaults {
+		if f.Family != "" && f.Family != family {
+			continue
+		}
+		if f.Times > 0 && f.used >= f.Times {
+			continue
+		}
+		f.used++
+		return f
+	}
+	return nil
+}
+
+// checkNetwork fails as ECS does when a subnet or security group does not
+// exist. Accounts that declare no subnets at all are not checked, so small
+// scenarios need not model EC2.
+func (a *Account) checkNetwork(region string, n *Network) error {
+	if len(a.Subnets) == 0 {
+		return nil
+	}
+	for _, id := range n.Subnets {
+		if a.subnet(region, id) == nil {
+			return invalidParam("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (Service: AmazonEC2; Status Code: 400; Error Code: InvalidSubnetID.NotFound; Request ID: %s)", id, id, randUUID())
+		}
+	}
+	for _, id := range n.SecurityGroups {
+		if a.securityGroup(region, id) == nil {
+			return invalidParam("Error retrieving security group information for [%s]: The security group '%s' does not exist (Service: AmazonEC2; Status Code: 400; Error Code: InvalidGroup.NotFound; Request ID: %s)", id, id, randUUID())
+		}
+	}
+	return nil
+}
+
+func randUUID() string {
+	h := randHex(32)
+	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:]
+}
+
+// attachENI gives an awsvpc task its network interface in the first subnet,
+// registered in EC2 so DescribeNetworkInterfaces finds it.
+func (a *Account) attachENI(region string, t *Task) {
+	subnet := t.Network.Subnets[0]
+	t.ENI = "eni-" + randHex(17)
+	t.PrivateIP = a.freeIP(region, subnet)
+	a.NetworkInterfaces = append(a.NetworkInterfaces, &NetworkInterface{
+		ID: t.ENI, Region: region, Subnet: subnet, PrivateIP: t.PrivateIP,
+		Groups:           append([]string(nil), t.Network.SecurityGroups...),
+		Description:      "arn:aws:ecs:" + region + ":" + a.ID + ":attachment/" + randUUID(),
+		InterfaceType:    "interface",
+		RequesterManaged: true,
+		Status:           "in-use",
+		MAC:              macFor(t.ENI),
+	})
+}
+
+func macFor(id string) string {
+	h := strings.ToLower(idFrom(id, 10))
+	return fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10])
+}
