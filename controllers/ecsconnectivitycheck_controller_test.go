@@ -173,13 +173,13 @@ func TestProbeNowAnnotationRunsImmediately(t *testing.T) {
 	// Any other annotation change reconciles, but nothing is due: no run and
 	// no status write.
 	c := get(t, ns, "now")
+	calls := prober.count(&prober.calls, "now")
 	patch := client.MergeFrom(c.DeepCopy())
 	c.Annotations["team"] = "payments"
 	if err := env.Client.Patch(ctx, c, patch); err != nil {
 		t.Fatal(err)
 	}
 	rv := c.ResourceVersion
-	calls := prober.count(&prober.calls, "now")
 	eventually(t, "the reconcile of the annotation change", func() (bool, string) {
 		return prober.count(&prober.calls, "now") > calls, ""
 	})

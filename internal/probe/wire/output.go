@@ -81,8 +81,12 @@ func ParseOutput(nonce, output string) (map[string]Line, bool, error) {
 // from following lines when the first is short (a broken line), and stopping
 // at the next marker so a damaged line never swallows the next result.
 func tokensAfter(s string, n int) []string {
-	if k := strings.Index(s, "ECSCHECK"); k >= 0 {
-		s = s[:k]
+	// Markers end in a space, which base64 never holds, so a detail cannot
+	// be mistaken for the next line.
+	for _, marker := range []string{Magic + " ", ExitMarker + " "} {
+		if k := strings.Index(s, marker); k >= 0 {
+			s = s[:k]
+		}
 	}
 	f := strings.Fields(s)
 	if len(f) > n {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,19 @@ func TestParseOutputDetailWithGluedNoise(t *testing.T) {
 func TestClean(t *testing.T) {
 	if got := Clean("a\x1b[1;31mb\x1b[0m\r\nc\rd\x1b]0;t\x1b\\e\x00"); got != "ab\nc\nde" {
 		t.Errorf("Clean = %q", got)
+	}
+}
+
+// A detail whose base64 happens to spell a marker word is not cut there.
+func TestParseOutputDetailContainingMarkerWord(t *testing.T) {
+	raw, _ := base64.StdEncoding.DecodeString("ECSCHECK")
+	for _, d := range []string{string(raw), "xyz" + string(raw)} {
+		out := FormatResult("N", "a", StatusError, 0, d) + "\n"
+		if !strings.Contains(out, "ECSCHECK") {
+			t.Fatalf("the test detail's base64 does not spell the marker: %q", out)
+		}
+		if lines, _, err := ParseOutput("N", out); err != nil || lines["a"].Detail != d {
+			t.Errorf("%q: %v %v", out, lines, err)
+		}
 	}
 }
