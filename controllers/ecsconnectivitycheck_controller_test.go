@@ -162,18 +162,18 @@ func TestProbeNowAnnotationRunsImmediately(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "first run", func() (bool, string) {
-		return prober.count(&prober.runs, "now") == 1, fmt.Sprint(prober.count(&prober.runs, "now"))
+		return prober.count(&prober.runs, ns, "now") == 1, fmt.Sprint(prober.count(&prober.runs, ns, "now"))
 	})
 	probeNow(t, ns, "now", "2026-11-22T03:00:00Z")
 	eventually(t, "a second run, long before the 5m interval", func() (bool, string) {
 		c := get(t, ns, "now")
-		return prober.count(&prober.runs, "now") == 2 && c.Status.LastHandledProbeNow == "2026-11-22T03:00:00Z", fmt.Sprint(prober.count(&prober.runs, "now"))
+		return prober.count(&prober.runs, ns, "now") == 2 && c.Status.LastHandledProbeNow == "2026-11-22T03:00:00Z", fmt.Sprint(prober.count(&prober.runs, ns, "now"))
 	})
 
 	// Any other annotation change reconciles, but nothing is due: no run and
 	// no status write.
 	c := get(t, ns, "now")
-	calls := prober.count(&prober.calls, "now")
+	calls := prober.count(&prober.calls, ns, "now")
 	patch := client.MergeFrom(c.DeepCopy())
 	c.Annotations["team"] = "payments"
 	if err := env.Client.Patch(ctx, c, patch); err != nil {
@@ -181,11 +181,11 @@ func TestProbeNowAnnotationRunsImmediately(t *testing.T) {
 	}
 	rv := c.ResourceVersion
 	eventually(t, "the reconcile of the annotation change", func() (bool, string) {
-		return prober.count(&prober.calls, "now") > calls, ""
+		return prober.count(&prober.calls, ns, "now") > calls, ""
 	})
 	time.Sleep(300 * time.Millisecond)
-	if c := get(t, ns, "now"); c.ResourceVersion != rv || prober.count(&prober.runs, "now") != 2 {
-		t.Fatalf("unchanged status was written (rv %s -> %s) or targets ran again (%d runs)", rv, c.ResourceVersion, prober.count(&prober.runs, "now"))
+	if c := get(t, ns, "now"); c.ResourceVersion != rv || prober.count(&prober.runs, ns, "now") != 2 {
+		t.Fatalf("unchanged status was written (rv %s -> %s) or targets ran again (%d runs)", rv, c.ResourceVersion, prober.count(&prober.runs, ns, "now"))
 	}
 }
 
@@ -203,7 +203,7 @@ func TestSuspendedCheckIsNotProbed(t *testing.T) {
 		return cond(c, v1alpha1.ConditionReady) == "Unknown/Suspended gen=1" && c.Status.ObservedGeneration == 1, cond(c, v1alpha1.ConditionReady)
 	})
 	time.Sleep(300 * time.Millisecond)
-	if n := prober.count(&prober.calls, "paused"); n != 0 {
+	if n := prober.count(&prober.calls, ns, "paused"); n != 0 {
 		t.Fatalf("a suspended check was probed %d times", n)
 	}
 
@@ -238,7 +238,7 @@ func TestDeletedCheckReleasesItsProbeAndGoesAway(t *testing.T) {
 		err := env.Client.Get(ctx, client.ObjectKeyFromObject(check), &v1alpha1.ECSConnectivityCheck{})
 		return apierrors.IsNotFound(err), fmt.Sprint(err)
 	})
-	if n := prober.count(&prober.released, "gone"); n != 1 {
+	if n := prober.count(&prober.released, ns, "gone"); n != 1 {
 		t.Fatalf("probe released %d times, want 1", n)
 	}
 }
@@ -257,7 +257,7 @@ func TestRoleMustBeAllowedByTheNamespace(t *testing.T) {
 		return cond(c, v1alpha1.ConditionStalled) == "True/RoleNotAllowed gen=1" && cond(c, v1alpha1.ConditionReady) == "False/RoleNotAllowed gen=1" &&
 			c.Status.ObservedGeneration == 1, cond(c, v1alpha1.ConditionStalled)
 	})
-	if n := prober.count(&prober.calls, "xacct"); n != 0 {
+	if n := prober.count(&prober.calls, ns, "xacct"); n != 0 {
 		t.Fatalf("probed %d times with a role the namespace does not allow", n)
 	}
 

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
@@ -86,6 +89,9 @@ func TestInstallManifestsApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The namespace must exist for a server-side dry run of what goes in it.
-	kubectl(t, "create", "namespace", "ecscheck-system")
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ecscheck-system"}}
+	if err := env.Client.Create(context.Background(), ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
 	kubectl(t, "apply", "--server-side", "--dry-run=server", "-f", path)
 }

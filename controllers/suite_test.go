@@ -102,7 +102,7 @@ func ptr[T any](v T) *T { return &v }
 
 // scriptedProber stands in for the probe step (internal/probe has its own
 // end-to-end tests against the fake AWS): per check name, a function that
-// decides the outcome, and a record of calls.
+// decides the outcome, and a record of calls by namespace/name.
 type scriptedProber struct {
 	mu       sync.Mutex
 	scripts  map[string]func(run bool) *controllers.ProbeOutcome
@@ -123,14 +123,15 @@ func (p *scriptedProber) script(name string, f func(run bool) *controllers.Probe
 func (p *scriptedProber) Probe(_ context.Context, _ *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, run bool) (*controllers.ProbeOutcome, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls[check.Name]++
+	key := check.Namespace + "/" + check.Name
+	p.calls[key]++
 	f := p.scripts[check.Name]
 	if f == nil {
 		return &controllers.ProbeOutcome{Phase: controllers.ProbeStarting, Reason: v1alpha1.ReasonProbeStarting, Message: "no script"}, nil
 	}
 	o := f(run)
 	if o.Ran {
-		p.runs[check.Name]++
+		p.runs[key]++
 	}
 	return o, nil
 }
@@ -138,14 +139,14 @@ func (p *scriptedProber) Probe(_ context.Context, _ *awsclient.Clients, check *v
 func (p *scriptedProber) Release(_ context.Context, _ *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.released[check.Name]++
+	p.released[check.Namespace+"/"+check.Name]++
 	return nil
 }
 
-func (p *scriptedProber) count(m *map[string]int, name string) int {
+func (p *scriptedProber) count(m *map[string]int, ns, name string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return (*m)[name]
+	return (*m)[ns+"/"+name]
 }
 
 // eventually polls cond until it holds or the deadline passes.
