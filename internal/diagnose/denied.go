@@ -1,0 +1,197 @@
+package diagnose
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awsclient"
+)
+
+// diagnoseDenial explains an AWS API call the task role was refused: the
+// policy type AWS names in the message picks the policy to read, and the
+// finding names it and the statement or permission to change.
+func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n Network, f APIDenial) ([]v1alpha1.Finding, error) {
+	den, _ := parseDenial(f.Message)
+	if den.action == "" && f.Action != "" {
+		den.action = iamPrefix(f.Service) + ":" + f.Action
+	}
+	if f.Service == "" {
+		f.Service, _, _ = strings.Cut(den.action, ":")
+	}
+	role := n.TaskRoleArn
+	if role == "" && isAssumedRole(den.principal) {
+		role = den.principal
+	}
+	role = roleArn(role, n.Account)
+	out := newCollector()
+	code := den.code
+	if code == "" {
+		var err error
+		if code, err = d.inferDenial(ctx, c, n, f, den, role); err != nil || code == "" {
+			return nil, err
+		}
+	}
+	switch code {
+	case v1alpha1.FindingAccessDeniedVPCEndpointPolicy:
+		return d.endpointPolicyDenial(ctx, c, n, f, den, role)
+	case v1alpha1.FindingAccessDeniedNoIdentityPolicy, v1alpha1.FindingAccessDeniedExplicitIdentityPolicy:
+		if err := d.identityDenial(ctx, c, out, code, den, role); err != nil {
+			return nil, err
+		}
+	case v1alpha1.FindingAccessDeniedPermissionsBoundary:
+		rp, err := d.role(ctx, c, role)
+		if err != nil {
+			return nil, err
+		}
+		res := role
+		name := "The permissions boundary of role " + roleName(role)
+		if rp.boundary != nil {
+			res = strings.TrimPrefix(rp.boundary.name, "managed policy ")
+			name = "Permissions boundary " + res + " of role " + roleName(role)
+		}
+		out.add("", code, res, "%s does not allow %s on %s (%s). The boundary caps what the role's own policies grant: add %s to the boundary policy, or remove the boundary from the role.",
+			name, den.action, orAny(den.resource), den.why(), den.action)
+	case v1alpha1.FindingAccessDeniedServiceControlPolicy:
+		acct := firstNonEmpty(accountOf(role), n.Account)
+		kind := "A service control policy"
+		if strings.Contains(strings.ToLower(den.clause), "resource control policy") {
+			kind = "A resource control policy"
+		}
+		out.add("", code, acct, "%s of AWS Organizations denies %s on %s for account %s (%s). No change to the role helps: ask the organization's administrators to allow %s in the policies attached to the account or its OU.",
+			kind, den.action, orAny(den.resource), acct, den.why(), den.action)
+	case v1alpha1.FindingAccessDeniedResourcePolicy:
+		res := firstNonEmpty(den.resource, role)
+		out.add("", code, res, "The resource-based policy of %s does not let role %s perform %s (%s). Add a statement to that resource's policy allowing %s for principal %s.",
+			res, roleName(role), den.action, den.why(), den.action, role)
+	case v1alpha1.FindingAccessDeniedSessionPolicy:
+		out.add("", code, role, "A session policy passed when role %s was assumed does not allow %s on %s (%s). Allow %s in the session policy given to AssumeRole, or assume the role without one.",
+			roleName(role), den.action, orAny(den.resource), den.why(), den.action)
+	}
+	return out.result(), nil
+}
+
+func orAny(res string) string {
+	if res == "" {
+		return "*"
+	}
+	return res
+}
+
+// identityDenial names the role and, for an explicit deny, the statement;
+// for a missing allow it confirms the gap when it can.
+func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, out *collector, code v1alpha1.FindingCode, den denial, role string) error {
+	rp, err := d.role(ctx, c, role)
+	if err != nil {
+		return err
+	}
+	if rp.missing {
+		out.add("", code, role, "Role %s does not exist, so the task has no permissions: create the role with a policy allowing %s, or set the task definition's taskRoleArn to an existing role.", role, den.action)
+		return nil
+	}
+	gaps := d.roleGaps(ctx, c, rp, []permNeed{{action: den.action, resource: den.resource}})
+	if code == v1alpha1.FindingAccessDeniedExplicitIdentityPolicy {
+		where := "A Deny statement in a policy of role " + rp.name
+		if len(gaps) > 0 && gaps[0].denyText() != "" {
+			where = strings.ToUpper(gaps[0].denyText()[:1]) + gaps[0].denyText()[1:]
+		}
+		out.add("", code, rp.arn, "%s denies %s on %s to role %s, and an explicit deny overrides every Allow. Remove %s from that statement's Action, or narrow its Resource or Condition so it does not match.",
+			where, den.action, orAny(den.resource), rp.name, den.action)
+		return nil
+	}
+	how := "AWS says no identity-based policy allows it"
+	if len(gaps) > 0 {
+		how += ", " + gaps[0].evidence(rp)
+	}
+	out.add("", code, rp.arn, "No policy of task role %s allows %s on %s (%s). Add an Allow statement for %s on %s to the role, e.g. {\"Effect\":\"Allow\",\"Action\":\"%s\",\"Resource\":\"%s\"}.",
+		rp.name, den.action, orAny(den.resource), how, den.action, orAny(den.resource), den.action, orAny(den.resource))
+	return nil
+}
+
+// inferDenial finds the policy type when the message names none: the
+// role's policies first, then the VPC endpoints' policies.
+func (d *Diagnoser) inferDenial(ctx context.Context, c *awsclient.Clients, n Network, f APIDenial, den denial, role string) (v1alpha1.FindingCode, error) {
+	if den.action == "" {
+		return "", nil
+	}
+	if role != "" {
+		rp, err := d.role(ctx, c, role)
+		if err != nil {
+			return "", err
+		}
+		// IAM's own evaluation sees SCPs and boundaries as well; ask it
+		// first, and fall back to the documents when it cannot answer.
+		if sim, ok := d.simulate(ctx, c, rp.arn, []string{den.action}, den.resource); ok {
+			if s, found := sim[strings.ToLower(den.action)]; found && s.decision != decAllowed && s.decision != decUnknown {
+				return gapCode(permGap{decision: s.decision, byBoundary: s.byBoundary, byOrganizations: s.byOrganizations}), nil
+			}
+		} else if gaps := d.roleGaps(ctx, c, rp, []permNeed{{action: den.action, resource: den.resource}}); len(gaps) > 0 {
+			return gapCode(gaps[0]), nil
+		}
+	}
+	if len(n.Subnets) == 0 {
+		return "", nil
+	}
+	eps, _, err := d.serviceEndpointsOf(ctx, c, n, f.Service)
+	if err != nil {
+		return "", err
+	}
+	for _, ep := range eps {
+		if v := endpointVerdict(ep, den, role); v.decision == decExplicitDeny || v.decision == decImplicitDeny {
+			return v1alpha1.FindingAccessDeniedVPCEndpointPolicy, nil
+		}
+	}
+	return "", nil
+}
+
+// serviceEndpointsOf are the endpoints a call to a service goes through
+// from the task's subnets: the interface endpoint when its private DNS
+// works, and gateway endpoints on the subnets' route tables.
+func (d *Diagnoser) serviceEndpointsOf(ctx context.Context, c *awsclient.Clients, n Network, cliService string) ([]*ec2types.VpcEndpoint, *vpcState, error) {
+	st, err := d.vpc(ctx, c, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &pathEval{ctx: ctx, n: n, st: st}
+	svc := EndpointService(cliService)
+	var out []*ec2types.VpcEndpoint
+	for _, ep := range p.endpointsFor(svc, ec2types.VpcEndpointTypeInterface) {
+		if p.privateDNSWorks(ep) {
+			out = append(out, ep)
+		}
+	}
+	if gatewayService(svc) {
+		for _, subnet := range n.evalSubnets() {
+			if assoc, _ := p.associatedGateway(subnet, svc); assoc != nil {
+				out = append(out, assoc)
+			}
+		}
+	}
+	return out, st, nil
+}
+
+// endpointVerdict evaluates an endpoint's policy for the denied request.
+func endpointVerdict(ep *ec2types.VpcEndpoint, den denial, role string) verdict {
+	id := aws.ToString(ep.VpcEndpointId)
+	doc, err := parsePolicy("the policy of endpoint "+id, aws.ToString(ep.PolicyDocument))
+	if err != nil || aws.ToString(ep.PolicyDocument) == "" {
+		return verdict{decision: decUnknown}
+	}
+	return evaluate([]*policyDoc{doc}, evalReq{action: den.action, resource: den.resource, principal: role})
+}
+
+// gapCode is the AccessDenied code a proven gap of the task role means.
+func gapCode(g permGap) v1alpha1.FindingCode {
+	switch {
+	case g.byOrganizations:
+		return v1alpha1.FindingAccessDeniedServiceControlPolicy
+	case g.byBoundary:
+		return v1alpha1.FindingAccessDeniedPermissionsBoundary
+	case g.decision == decExplicitDeny:
+		return v1alpha1.FindingAccessDeniedExplicitIdentityPolicy
+	}
+	return v1alpha1.FindingAccessDeniedNoIdentityPolicy
+}
