@@ -22,11 +22,9 @@ import (
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/diagnose"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
-
-// DefaultProbeImage is the probe task's image unless a check or the
-// --probe-image flag names another.
-const DefaultProbeImage = "public.ecr.aws/aws-cli/aws-cli:latest"
 
 type options struct {
 	metricsAddr             string
@@ -46,7 +44,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&o.defaultRegion, "default-region", "", "AWS region of checks that name none; default the AWS configuration's.")
-	fs.StringVar(&o.probeImage, "probe-image", DefaultProbeImage, "Image of probe tasks unless a check names one.")
+	fs.StringVar(&o.probeImage, "probe-image", probe.DefaultImage, "Image of probe tasks unless a check names one.")
 	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "Checks reconciled in parallel.")
 	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
 	o.zap.BindFlags(fs)
@@ -98,14 +96,33 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 
+	probes := probe.New(probe.Options{
+		DefaultImage: o.probeImage,
+		MaxAge:       o.probeMaxAge,
+		InUse:        controllers.PoolInUse(mgr.GetClient()),
+		Log:          ctrl.Log.WithName("probe"),
+	})
+	wakeups, wake := controllers.NewWakeups()
 	r := &controllers.ECSConnectivityCheckReconciler{
 		Client: mgr.GetClient(),
 		AWS:    aws,
-		Events: mgr.GetEventRecorder("ecscheck"),
-		Clock:  clock.RealClock{},
+		Prober: &controllers.ProbeStep{
+			Probes:    probes,
+			Diagnoser: diagnose.New(diagnose.Options{}),
+			Reader:    mgr.GetClient(),
+			Wake:      wake,
+			Clock:     clock.RealClock{},
+			Log:       ctrl.Log.WithName("probe"),
+		},
+		Events:  mgr.GetEventRecorder("ecscheck"),
+		Clock:   clock.RealClock{},
+		Wakeups: wakeups,
 	}
 	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles}); err != nil {
 		return fmt.Errorf("setting up controller: %w", err)
+	}
+	if err := mgr.Add(&controllers.Reaper{Client: mgr.GetClient(), AWS: aws, Probes: probes, Log: ctrl.Log.WithName("reaper")}); err != nil {
+		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
@@ -39,6 +40,8 @@ type ECSConnectivityCheckReconciler struct {
 	Events events.EventRecorder
 	// Clock is injected so tests control time.
 	Clock clock.PassiveClock
+	// Wakeups enqueue checks whose results another check's run parked.
+	Wakeups <-chan event.GenericEvent
 	// Jitter spreads requeues of checks with the same interval; nil means
 	// up to 10% of the interval.
 	Jitter func(interval time.Duration) time.Duration
@@ -110,7 +113,7 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 // reconcileProbe runs the probe step when due and turns its outcome into status.
 func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, conds conditions) (ctrl.Result, error) {
 	now := conds.now
-	due, why := r.due(check, now.Time)
+	due, why := isDue(check, now.Time)
 	if check.Generation != check.Status.ObservedGeneration {
 		conds.reconciling(v1alpha1.ReasonNewGeneration, fmt.Sprintf("Probing generation %d", check.Generation))
 	}
@@ -152,6 +155,7 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 	if outcome.Ran {
 		applyResults(check, outcome.Results, now)
 		check.Status.LastProbeTime = now.DeepCopy()
+		check.Status.NextProbeTime = nil // the interval starts again from this run
 		if v := check.Annotations[v1alpha1.ProbeNowAnnotation]; v != "" {
 			check.Status.LastHandledProbeNow = v
 		}
@@ -202,8 +206,8 @@ func setReady(conds conditions) {
 		fmt.Sprintf("%d/%d targets not as expected: %s", len(failing), len(statuses), joinTargets(failing)))
 }
 
-// due tells whether the check's targets should run now, and why.
-func (r *ECSConnectivityCheckReconciler) due(check *v1alpha1.ECSConnectivityCheck, now time.Time) (bool, string) {
+// isDue tells whether the check's targets should run now, and why.
+func isDue(check *v1alpha1.ECSConnectivityCheck, now time.Time) (bool, string) {
 	st := check.Status
 	switch {
 	case st.LastProbeTime == nil:

@@ -45,8 +45,8 @@ func available(results ...controllers.TargetResult) func(bool) *controllers.Prob
 }
 
 var healthy = []controllers.TargetResult{
-	{Name: "sns-https", Result: v1alpha1.ResultReachable, Reason: v1alpha1.ReasonConnected, Message: "connected to 10.0.1.169:443", Addresses: []string{"10.0.1.169"}, ViaVPCEndpoint: true, Latency: 12 * time.Millisecond},
-	{Name: "no-internet", Result: v1alpha1.ResultUnreachable, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 93.184.215.14:443 timed out after 5s"},
+	{Name: "sns-https", Result: v1alpha1.ResultReachable, AsExpected: true, Reason: v1alpha1.ReasonConnected, Message: "connected to 10.0.1.169:443", Addresses: []string{"10.0.1.169"}, ViaVPCEndpoint: true, Latency: 12 * time.Millisecond},
+	{Name: "no-internet", Result: v1alpha1.ResultUnreachable, AsExpected: true, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 93.184.215.14:443 timed out after 5s"},
 }
 
 func cond(c *v1alpha1.ECSConnectivityCheck, typ string) string {

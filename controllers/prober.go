@@ -66,8 +66,11 @@ type Health struct {
 
 // TargetResult is what one target showed in a run.
 type TargetResult struct {
-	Name           string
-	Result         v1alpha1.TargetResult
+	Name   string
+	Result v1alpha1.TargetResult
+	// AsExpected is decided by the probe: it knows expect, expectStatus
+	// and expectPrivateAddress.
+	AsExpected     bool
 	Reason         string
 	Message        string
 	Addresses      []string

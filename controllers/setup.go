@@ -4,6 +4,7 @@ import (
 	"context"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -12,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 )
@@ -20,7 +22,11 @@ import (
 // it (only spec and annotation changes do), and a change of a namespace's
 // allowed-role-arns annotation re-evaluates the checks in that namespace.
 func (r *ECSConnectivityCheckReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.Wakeups != nil {
+		b = b.WatchesRawSource(source.Channel(r.Wakeups, &handler.EnqueueRequestForObject{}))
+	}
+	return b.
 		For(&v1alpha1.ECSConnectivityCheck{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{},
@@ -54,4 +60,18 @@ type deletionPredicate struct{ predicate.Funcs }
 
 func (deletionPredicate) Update(e event.UpdateEvent) bool {
 	return e.ObjectNew.GetDeletionTimestamp() != nil && e.ObjectOld.GetDeletionTimestamp() == nil
+}
+
+// NewWakeups returns a channel for the reconciler's Wakeups and a function
+// that enqueues a check through it without ever blocking the caller.
+func NewWakeups() (chan event.GenericEvent, func(types.NamespacedName)) {
+	ch := make(chan event.GenericEvent, 1024)
+	return ch, func(key types.NamespacedName) {
+		obj := &v1alpha1.ECSConnectivityCheck{}
+		obj.Namespace, obj.Name = key.Namespace, key.Name
+		select {
+		case ch <- event.GenericEvent{Object: obj}:
+		default: // full: the check runs at its own next due time anyway
+		}
+	}
 }

@@ -10,22 +10,6 @@ import (
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 )
 
-// expectation is what a target is expected to show, defaulted by type.
-func expectation(t v1alpha1.Target) v1alpha1.Expectation {
-	if t.Expect != "" {
-		return t.Expect
-	}
-	if t.AWSAPI != nil {
-		return v1alpha1.ExpectAllowed
-	}
-	return v1alpha1.ExpectReachable
-}
-
-// matches tells whether a result is what the target expects.
-func matches(t v1alpha1.Target, r v1alpha1.TargetResult) bool {
-	return string(expectation(t)) == string(r)
-}
-
 // applyResults folds one run's results into the target statuses: a target
 // counts as not as expected only after failureThreshold failed runs in a
 // row, and times move only on transitions.
@@ -67,7 +51,7 @@ func applyResults(check *v1alpha1.ECSConnectivityCheck, results []TargetResult, 
 			LastTransitionTime:  prev.LastTransitionTime,
 			LastSuccessTime:     prev.LastSuccessTime,
 		}
-		if matches(t, r.Result) {
+		if r.AsExpected {
 			ts.AsExpected = true
 			ts.LastSuccessTime = now.DeepCopy()
 		} else {

@@ -18,7 +18,7 @@ func TestFailureThreshold(t *testing.T) {
 	}}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	run := func(i int, r v1alpha1.TargetResult) v1alpha1.TargetStatus {
-		applyResults(check, []TargetResult{{Name: "sns", Result: r}}, metav1.NewTime(t0.Add(time.Duration(i)*time.Minute)))
+		applyResults(check, []TargetResult{{Name: "sns", Result: r, AsExpected: r == v1alpha1.ResultReachable}}, metav1.NewTime(t0.Add(time.Duration(i)*time.Minute)))
 		return check.Status.Targets[0]
 	}
 	ok := run(0, v1alpha1.ResultReachable)
@@ -53,7 +53,7 @@ func TestNewTargetFailingIsNotAsExpected(t *testing.T) {
 	}}
 	applyResults(check, []TargetResult{
 		{Name: "egress", Result: v1alpha1.ResultReachable, Reason: v1alpha1.ReasonConnected},
-		{Name: "api", Result: v1alpha1.ResultAllowed},
+		{Name: "api", Result: v1alpha1.ResultAllowed, AsExpected: true},
 	}, metav1.Now())
 	if check.Status.Targets[0].AsExpected || !check.Status.Targets[1].AsExpected || check.Status.Summary != "1/2" {
 		t.Fatalf("%+v", check.Status.Targets)

@@ -109,7 +109,9 @@ func (s *Server) advanceTask(t *Task, now time.Time) {
 		at := p.stopAt.UTC()
 		t.StoppingAt = &at
 		if now.Before(p.stoppedAt) {
+			// ECS reports why a task stops as soon as the stop begins.
 			t.LastStatus = "STOPPING"
+			t.StopCode, t.StoppedReason = p.stopCode, p.stoppedReason
 			return
 		}
 		stopped(p.stoppedAt, p.stopCode, p.stoppedReason)

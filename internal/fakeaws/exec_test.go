@@ -136,8 +136,8 @@ func TestProbeAnsweredFromOutcomes(t *testing.T) {
 		}
 	}
 	check("d1", "OK", "10.0.1.169 10.0.2.248", -1)
-	check("t1", "TIMEOUT", "", 5*time.Second) // subnet-0c, not sg-other
-	check("t2", "REFUSED", "", 3*time.Millisecond)
+	check("t1", "TIMEOUT", "10.0.1.169 10.0.2.248", 5*time.Second) // subnet-0c, not sg-other; the resolved addresses, as the script reports them
+	check("t2", "REFUSED", "db.internal", 3*time.Millisecond)
 	check("h1", "OK", "204 203.0.113.7", -1)
 	check("d2", "UNRESOLVED", "Name or service not known", -1)
 	check("a1", "ERROR", "\nAn error occurred (AccessDenied) when calling the ListQueues operation: User: arn:aws:sts::123456789012:assumed-role/TaskRole/123456789012 is not authorized to perform: sqs:ListQueues because no identity-based policy allows the sqs:ListQueues action\n", -1)

@@ -163,19 +163,19 @@ func (s *Server) answerTarget(pt probeTask, req wire.Request, tg wire.Target) (s
 			return wire.StatusTimeout, req.Timeout, ""
 		}
 		st := strings.ToUpper(o.Result)
-		switch st {
-		case wire.StatusOK:
-			addr := host
-			if len(o.Addresses) > 0 {
-				addr = o.Addresses[0]
-			} else if ips := s.resolve(host, pt); len(ips) > 0 {
-				addr = ips[0]
-			}
-			return st, elapsedOf(o, st, req.Timeout), addr
-		case wire.StatusError, wire.StatusUnresolved:
+		if st == wire.StatusError || st == wire.StatusUnresolved {
 			return st, elapsedOf(o, st, req.Timeout), o.Detail
 		}
-		return st, elapsedOf(o, st, req.Timeout), ""
+		// Like the script: the address that decided the result first, then
+		// the host's other addresses.
+		addrs := o.Addresses
+		if len(addrs) == 0 {
+			addrs = s.resolve(host, pt)
+		}
+		if len(addrs) == 0 {
+			addrs = []string{host}
+		}
+		return st, elapsedOf(o, st, req.Timeout), strings.Join(addrs, " ")
 	case wire.KindHTTP:
 		o := s.netOutcome("http", tg.Fields[0], pt)
 		if o == nil {
