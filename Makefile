@@ -62,6 +62,10 @@ TOOL_TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard hack/tools/ssmplugin/go.mo
 bench: tools ## Benchmarks (speed and memory goals live here, not in timed tests).
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+.PHONY: demo
+demo: tools build ## The sandbox: local control plane, fake AWS, the controller and a check per seed scenario.
+	$(GO) run ./hack/sandbox -controller $(BIN)/ecscheck
+
 ##@ Build
 
 .PHONY: build

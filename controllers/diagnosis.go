@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
@@ -126,8 +128,13 @@ func (s *ProbeStep) serviceHealth(ctx context.Context, clients *awsclient.Client
 		if !probe.IsStartFailure(st.StopCode) {
 			continue
 		}
-		findings, err := s.Diagnoser.DiagnoseTaskStop(ctx, clients, network(id),
-			diagnose.TaskStop{TaskArn: st.TaskArn, StopCode: st.StopCode, StoppedReason: st.StoppedReason})
+		stop := diagnose.TaskStop{TaskArn: st.TaskArn, StopCode: st.StopCode, StoppedReason: st.StoppedReason}
+		// The containers tell diagnosis where the image comes from and what
+		// the execution role must reach (logs, secrets).
+		if td, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(svc.TaskDefinitionArn)}); err == nil && td.TaskDefinition != nil {
+			stop.Containers = diagnose.ContainersFromECS(td.TaskDefinition.ContainerDefinitions, nil)
+		}
+		findings, err := s.Diagnoser.DiagnoseTaskStop(ctx, clients, network(id), stop)
 		if err != nil {
 			s.Log.V(1).Info("diagnosis of the service's stop incomplete", "task", st.TaskArn, "error", err.Error())
 		}

@@ -214,6 +214,12 @@ func (a *Account) normalize(region string) error {
 		if t.CreatedAt.IsZero() {
 			t.CreatedAt = now
 		}
+		// A task the scenario declares stopped stopped just now, so that it
+		// counts as a recent stop of its service.
+		if t.LastStatus == "STOPPED" && t.StoppedAt == nil {
+			at := now
+			t.StoppedAt = &at
+		}
 		if t.EnableExecuteCommand && t.ExecAgentStatus == "" {
 			t.ExecAgentStatus = "RUNNING"
 			if t.LastStatus == "STOPPED" {

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/testenv"
+)
+
+// `make demo` end to end: the real controller binary against the sandbox
+// shows each seed situation with the reason and the finding a user needs.
+func TestDemoShowsTheSeedScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the controller binary")
+	}
+	root := testenv.RepoRoot()
+	bin := filepath.Join(t.TempDir(), "ecscheck")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	ctx := context.Background()
+	var log bytes.Buffer
+	sb, err := Start(ctx, Options{Controller: bin, Scenario: filepath.Join(root, "hack", "fakeaws", "demo.yaml"), Dir: t.TempDir(), Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Stop()
+	if err := sb.Apply(ctx, filepath.Join(root, "hack", "sandbox", "checks.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	checks, err := sb.Settle(ctx, "demo", 2*time.Minute)
+	if err != nil {
+		t.Fatalf("%v\ncontroller log:\n%s", err, log.String())
+	}
+	byName := map[string]v1alpha1.ECSConnectivityCheck{}
+	for _, c := range checks {
+		byName[c.Name] = c
+	}
+
+	expect := func(check, target string, result v1alpha1.TargetResult, reason string, finding v1alpha1.FindingCode, resource string) {
+		t.Helper()
+		c := byName[check]
+		for _, ts := range c.Status.Targets {
+			if ts.Name != target {
+				continue
+			}
+			if ts.Result != result || ts.Reason != reason || ts.AsExpected {
+				t.Errorf("%s/%s = %s %s (asExpected %v), want %s %s", check, target, ts.Result, ts.Reason, ts.AsExpected, result, reason)
+			}
+			if finding == "" {
+				return
+			}
+			for _, f := range ts.Findings {
+				if f.Code == finding && f.Resource == resource {
+					return
+				}
+			}
+			t.Errorf("%s/%s: no %s finding on %s in %+v", check, target, finding, resource, ts.Findings)
+			return
+		}
+		t.Errorf("%s has no target %s", check, target)
+	}
+	expect("orders-api-sns", "sns-https", v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, v1alpha1.FindingInterfaceEndpointSecurityGroupDenied, "sg-0vpce-sns")
+	expect("worker-iam", "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedNoIdentityPolicy), "", "")
+	expect("reports-sns", "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy), "", "")
+	expect("payments-batch-pull", "s3-layers", v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, v1alpha1.FindingMissingVPCEndpoint, "vpc-0demo")
+
+	batch := byName["payments-batch-pull"]
+	if h := meta.FindStatusCondition(batch.Status.Conditions, v1alpha1.ConditionServiceHealthy); h == nil || h.Reason != v1alpha1.ReasonServiceTaskStartFailed {
+		t.Errorf("payments-batch ServiceHealthy = %+v", h)
+	}
+	codes := map[v1alpha1.FindingCode]bool{}
+	for _, f := range batch.Status.Findings {
+		codes[f.Code] = true
+	}
+	if !codes[v1alpha1.FindingCannotPullContainer] || !codes[v1alpha1.FindingMissingVPCEndpoint] {
+		t.Errorf("payments-batch findings = %+v, want CannotPullContainer explained by MissingVPCEndpoint", batch.Status.Findings)
+	}
+	if r := meta.FindStatusCondition(byName["orders-worker-egress"].Status.Conditions, v1alpha1.ConditionReady); r == nil || r.Status != "True" {
+		t.Errorf("orders-worker-egress Ready = %+v", r)
+	}
+
+	out, err := sb.Kubectl("get", "ecschecks", "-n", "demo")
+	if err != nil || !strings.Contains(out, "orders-worker-egress   prod      orders-worker    True    3/3       AllTargetsAsExpected") {
+		t.Errorf("kubectl get ecschecks:\n%s %v", out, err)
+	}
+}
