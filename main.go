@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/smithy-go/middleware"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -23,6 +24,7 @@ import (
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/diagnose"
+	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
@@ -91,7 +93,13 @@ func run(ctx context.Context, o *options) error {
 		return fmt.Errorf("creating manager: %w", err)
 	}
 
-	aws, err := awsclient.NewFactory(ctx, awsclient.Options{DefaultRegion: o.defaultRegion})
+	// Metrics on controller-runtime's registry (served at /metrics): AWS
+	// calls through the SDK middleware, checks through their status.
+	rec := metrics.Default()
+	aws, err := awsclient.NewFactory(ctx, awsclient.Options{
+		DefaultRegion: o.defaultRegion,
+		APIOptions:    []func(*middleware.Stack) error{rec.AWSMiddleware()},
+	})
 	if err != nil {
 		return err
 	}
@@ -120,6 +128,9 @@ func run(ctx context.Context, o *options) error {
 	}
 	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles}); err != nil {
 		return fmt.Errorf("setting up controller: %w", err)
+	}
+	if err := mgr.Add(&metrics.CheckWatcher{Informers: mgr.GetCache(), Recorder: rec}); err != nil {
+		return err
 	}
 	if err := mgr.Add(&controllers.Reaper{Client: mgr.GetClient(), AWS: aws, Probes: probes, Log: ctrl.Log.WithName("reaper")}); err != nil {
 		return err

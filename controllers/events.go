@@ -33,10 +33,10 @@ func (r *ECSConnectivityCheckReconciler) recordTransitions(before, after *v1alph
 		}
 		switch {
 		case !ts.AsExpected && (!seen || p.AsExpected || p.Result == v1alpha1.ResultUnknown):
-			r.Events.Eventf(after, nil, corev1.EventTypeWarning, eventTargetNotAsExpected, eventActionProbe,
+			r.Events.Eventf(targetRef(after, ts.Name), nil, corev1.EventTypeWarning, eventTargetNotAsExpected, eventActionProbe,
 				"Target %s is %s, not as expected (%s): %s", ts.Name, ts.Result, ts.Reason, ts.Message)
 		case ts.AsExpected && seen && !p.AsExpected && p.Result != v1alpha1.ResultUnknown:
-			r.Events.Eventf(after, nil, corev1.EventTypeNormal, eventTargetRecovered, eventActionProbe,
+			r.Events.Eventf(targetRef(after, ts.Name), nil, corev1.EventTypeNormal, eventTargetRecovered, eventActionProbe,
 				"Target %s is %s as expected again", ts.Name, ts.Result)
 		}
 	}
@@ -44,12 +44,14 @@ func (r *ECSConnectivityCheckReconciler) recordTransitions(before, after *v1alph
 	if c, changed := transitioned(before, after, v1alpha1.ConditionReady); changed && c.Status == metav1.ConditionTrue {
 		r.Events.Eventf(after, nil, corev1.EventTypeNormal, eventReady, eventActionProbe, "%s", c.Message)
 	}
+	stall, stalled := transitioned(before, after, v1alpha1.ConditionStalled)
+	stalled = stalled && stall.Status == metav1.ConditionTrue
 	if c, changed := transitioned(before, after, v1alpha1.ConditionProbeReady); changed && c.Status == metav1.ConditionFalse &&
-		c.Reason != v1alpha1.ReasonProbeStarting {
+		c.Reason != v1alpha1.ReasonProbeStarting && !(stalled && stall.Reason == c.Reason) {
 		r.Events.Eventf(after, nil, corev1.EventTypeWarning, c.Reason, eventActionProbe, "%s", c.Message)
 	}
-	if c, changed := transitioned(before, after, v1alpha1.ConditionStalled); changed && c.Status == metav1.ConditionTrue {
-		r.Events.Eventf(after, nil, corev1.EventTypeWarning, c.Reason, eventActionProbe, "%s", c.Message)
+	if stalled {
+		r.Events.Eventf(after, nil, corev1.EventTypeWarning, stall.Reason, eventActionProbe, "%s", stall.Message)
 	}
 }
 
@@ -62,4 +64,21 @@ func transitioned(before, after *v1alpha1.ECSConnectivityCheck, typ string) (*me
 	}
 	b := meta.FindStatusCondition(before.Status.Conditions, typ)
 	return a, b == nil || b.Status != a.Status || b.Reason != a.Reason
+}
+
+// targetRef points an event at one target of the check, the way the kubelet
+// points container events at spec.containers{name}: the events.k8s.io
+// recorder folds events with the same type, reason, action and object into
+// one series, so without it two targets failing in one run would show as a
+// single event naming only one of them.
+func targetRef(check *v1alpha1.ECSConnectivityCheck, target string) *corev1.ObjectReference {
+	return &corev1.ObjectReference{
+		APIVersion:      v1alpha1.GroupVersion.String(),
+		Kind:            "ECSConnectivityCheck",
+		Namespace:       check.Namespace,
+		Name:            check.Name,
+		UID:             check.UID,
+		ResourceVersion: check.ResourceVersion,
+		FieldPath:       "spec.targets{" + target + "}",
+	}
 }
