@@ -84,10 +84,15 @@ func (s *ProbeStep) explainStop(ctx context.Context, clients *awsclient.Clients,
 	return findings
 }
 
-// explainExec explains an ECS Exec session that could not be opened.
-func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState, runErr error) []v1alpha1.Finding {
-	pe := probe.AsError(runErr)
-	if s.Diagnoser == nil || (pe.Reason != v1alpha1.ReasonExecuteCommandDenied && pe.Reason != v1alpha1.ReasonExecSessionFailed) {
+// explainExec explains why ECS Exec cannot reach the probe (seed 002): the
+// controller's own permission, the task's settings, its role and its path
+// to ssmmessages.
+func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState, reason, message string) []v1alpha1.Finding {
+	switch {
+	case s.Diagnoser == nil:
+		return nil
+	case reason == v1alpha1.ReasonExecuteCommandDenied, reason == v1alpha1.ReasonExecSessionFailed, reason == v1alpha1.ReasonExecAgentNotRunning:
+	default:
 		return nil
 	}
 	subject := "probe task"
@@ -98,8 +103,10 @@ func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients,
 		Subject: subject, TaskArn: task.TaskArn, Cluster: task.Cluster, EnableExecuteCommand: true,
 		AgentStatus: task.ExecAgent, Container: task.Container,
 	}
-	if pe.Reason == v1alpha1.ReasonExecuteCommandDenied {
-		state.ExecuteCommandError = pe.Message
+	// The agent reported RUNNING but ECS Exec did not reach it: the error
+	// text tells diagnosis the session failed.
+	if reason != v1alpha1.ReasonExecAgentNotRunning || task.ExecAgent == "RUNNING" {
+		state.ExecuteCommandError = message
 	}
 	findings, err := s.Diagnoser.DiagnoseExec(ctx, clients, network(id), state)
 	if err != nil {

@@ -82,7 +82,9 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 
 	now := metav1.NewTime(r.Clock.Now())
 	conds := conditions{check: check, now: now}
-	pruneTargets(check)
+	// One status entry per spec target, NotProbed until it runs, so the
+	// summary counts every target from the start and renamed ones go.
+	applyResults(check, nil, now)
 
 	if check.Spec.Suspend {
 		conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonSuspended, "Probing is suspended; the last results are kept")

@@ -84,6 +84,7 @@ func (s *ProbeStep) Probe(ctx context.Context, clients *awsclient.Clients, check
 		if task.StopCode != "" || task.StoppedReason != "" {
 			out.Findings = append(out.Findings, s.explainStop(ctx, clients, id, task)...)
 		}
+		out.Findings = append(out.Findings, s.explainExec(ctx, clients, id, task, task.Reason, task.Message)...)
 		return out, nil
 	}
 	out.Phase = ProbeAvailable
@@ -103,7 +104,7 @@ func (s *ProbeStep) Probe(ctx context.Context, clients *awsclient.Clients, check
 	if err != nil {
 		failed := failedOutcome(err)
 		failed.Probe = out.Probe
-		failed.Findings = append(failed.Findings, s.explainExec(ctx, clients, id, task, err)...)
+		failed.Findings = append(failed.Findings, s.explainExec(ctx, clients, id, task, failed.Reason, failed.Message)...)
 		return withService(failed, out), nil
 	}
 	out.Ran, out.Results = true, results

@@ -93,25 +93,6 @@ func failingTargets(statuses []v1alpha1.TargetStatus) []string {
 	return out
 }
 
-// pruneTargets drops statuses of targets no longer in the spec, so a renamed
-// target does not linger.
-func pruneTargets(check *v1alpha1.ECSConnectivityCheck) {
-	want := map[string]bool{}
-	for _, t := range check.Spec.Targets {
-		want[t.Name] = true
-	}
-	kept := check.Status.Targets[:0:0]
-	for _, ts := range check.Status.Targets {
-		if want[ts.Name] {
-			kept = append(kept, ts)
-		}
-	}
-	check.Status.Targets = kept
-	if len(kept) > 0 {
-		check.Status.Summary = summary(kept)
-	}
-}
-
 func joinTargets(names []string) string {
 	const max = 5
 	if len(names) > max {

@@ -326,6 +326,8 @@ type AWSAPITarget struct {
 	// +kubebuilder:validation:MaxProperties=10
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^--[a-z0-9-]+$'))",message="awsAPI.args keys must be CLI options such as --bucket (lower-case letters, digits and '-')"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, self[k].matches('^[A-Za-z0-9._:/=+,@-]*$'))",message="awsAPI.args values may hold only letters, digits and . _ : / = + , @ -"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k in ['--endpoint-url', '--debug', '--profile', '--region', '--output', '--query', '--cli-input-json', '--cli-input-yaml', '--generate-cli-skeleton', '--no-verify-ssl', '--ca-bundle', '--no-sign-request', '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format', '--cli-auto-prompt', '--no-cli-auto-prompt', '--color', '--no-paginate', '--no-cli-pager', '--version']))",message="awsAPI.args may not set CLI-wide options such as --endpoint-url, --region, --profile, --output, --query, --debug or --cli-input-json: they would send the call elsewhere or change what it prints"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !self[k].lowerAscii().matches('^(file|fileb|https?)://'))",message="awsAPI.args values may not be file://, fileb:// or http(s):// references: the CLI would read them"
 	Args map[string]ArgValue `json:"args,omitempty"`
 }
 

@@ -63,7 +63,7 @@ func run(ctx context.Context, controller, scenario, checks, dir string, exit boo
 
 	get, _ := sb.Kubectl("get", "ecschecks", "-n", "demo")
 	fmt.Fprintf(out, "$ kubectl get ecschecks -n demo\n%s\n", get)
-	for _, name := range []string{"orders-api-sns", "payments-batch-pull"} {
+	for _, name := range []string{"orders-api-sns", "payments-batch-pull", "reports-api-logs", "no-exec-role"} {
 		desc, _ := sb.Kubectl("describe", "ecscheck", "-n", "demo", name)
 		fmt.Fprintf(out, "$ kubectl describe ecscheck -n demo %s\n%s\n", name, desc)
 	}

@@ -72,8 +72,10 @@ func TestDemoShowsTheSeedScenarios(t *testing.T) {
 		t.Errorf("%s has no target %s", check, target)
 	}
 	expect("orders-api-sns", "sns-https", v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, v1alpha1.FindingInterfaceEndpointSecurityGroupDenied, "sg-0vpce-sns")
-	expect("worker-iam", "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedNoIdentityPolicy), "", "")
-	expect("reports-sns", "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy), "", "")
+	expect("worker-iam", "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedNoIdentityPolicy),
+		v1alpha1.FindingAccessDeniedNoIdentityPolicy, "arn:aws:iam::123456789012:role/TaskRole")
+	expect("reports-sns", "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy),
+		v1alpha1.FindingAccessDeniedVPCEndpointPolicy, "vpce-0sns")
 	expect("payments-batch-pull", "s3-layers", v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, v1alpha1.FindingMissingVPCEndpoint, "vpc-0demo")
 
 	batch := byName["payments-batch-pull"]
@@ -87,6 +89,26 @@ func TestDemoShowsTheSeedScenarios(t *testing.T) {
 	if !codes[v1alpha1.FindingCannotPullContainer] || !codes[v1alpha1.FindingMissingVPCEndpoint] {
 		t.Errorf("payments-batch findings = %+v, want CannotPullContainer explained by MissingVPCEndpoint", batch.Status.Findings)
 	}
+	// Seed 001: ResourceInitializationError explained by the execution role.
+	logs := byName["reports-api-logs"]
+	if h := meta.FindStatusCondition(logs.Status.Conditions, v1alpha1.ConditionServiceHealthy); h == nil || h.Reason != v1alpha1.ReasonServiceTaskStartFailed {
+		t.Errorf("reports-api ServiceHealthy = %+v", h)
+	}
+	if !hasFinding(logs.Status.Findings, v1alpha1.FindingResourceInitialization, "") ||
+		!hasFinding(logs.Status.Findings, v1alpha1.FindingExecutionRoleMissingPermission, "logs:CreateLogGroup") {
+		t.Errorf("reports-api findings = %+v, want ResourceInitialization explained by logs:CreateLogGroup", logs.Status.Findings)
+	}
+
+	// Seed 002: the task role lacks ssmmessages, so ECS Exec cannot reach
+	// the probe, and the check names the permissions to add.
+	noExec := byName["no-exec-role"]
+	if r := meta.FindStatusCondition(noExec.Status.Conditions, v1alpha1.ConditionReady); r == nil || r.Status != "False" || r.Reason != v1alpha1.ReasonExecAgentNotRunning {
+		t.Errorf("no-exec-role Ready = %+v", r)
+	}
+	if !hasFinding(noExec.Status.Findings, v1alpha1.FindingTaskRoleMissingSSMMessages, "ssmmessages:CreateControlChannel") {
+		t.Errorf("no-exec-role findings = %+v, want TaskRoleMissingSSMMessages", noExec.Status.Findings)
+	}
+
 	if r := meta.FindStatusCondition(byName["orders-worker-egress"].Status.Conditions, v1alpha1.ConditionReady); r == nil || r.Status != "True" {
 		t.Errorf("orders-worker-egress Ready = %+v", r)
 	}
@@ -95,4 +117,13 @@ func TestDemoShowsTheSeedScenarios(t *testing.T) {
 	if err != nil || !strings.Contains(out, "orders-worker-egress   prod      orders-worker    True    3/3       AllTargetsAsExpected") {
 		t.Errorf("kubectl get ecschecks:\n%s %v", out, err)
 	}
+}
+
+func hasFinding(fs []v1alpha1.Finding, code v1alpha1.FindingCode, mentions string) bool {
+	for _, f := range fs {
+		if f.Code == code && strings.Contains(f.Message, mentions) {
+			return true
+		}
+	}
+	return false
 }

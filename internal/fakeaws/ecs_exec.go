@@ -56,6 +56,9 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 	if !t.EnableExecuteCommand || t.LastStatus != "RUNNING" || t.ExecAgentStatus != "RUNNING" {
 		return nil, invalidParam("%s", execNotRunning)
 	}
+	if !s.ssmAgentCanConnect(rq.acct, t) {
+		return nil, errf(400, "TargetNotConnectedException", "The execute command failed due to an internal error. Try again later.")
+	}
 	td := rq.acct.taskDefinition(t.Region, t.TaskDefinition)
 	var containers []containerDef
 	if td != nil {
@@ -127,6 +130,29 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 		"interactive":   true,
 		"session":       obj{"sessionId": sessionID, "streamUrl": "ws://" + host + path, "tokenValue": cfg.TokenValue},
 	}, nil
+}
+
+// ssmAgentCanConnect: the SSM agent in the task opens its channels with the
+// task role, so a role the scenario declares without the ssmmessages actions
+// (seed 002) leaves the target unconnected, which ECS reports as
+// TargetNotConnectedException. Roles the scenario does not declare pass.
+func (s *Server) ssmAgentCanConnect(a *Account, t *Task) bool {
+	arn := s.taskRole(a, t)
+	r := s.findRole(a.ID, arn[strings.LastIndex(arn, "/")+1:])
+	if arn == "" || r == nil {
+		return true
+	}
+	pols, err := s.rolePolicies(a.ID, r)
+	if err != nil {
+		return true
+	}
+	for _, action := range []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+		"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
+		if evaluate(pols, &evalContext{action: action, resource: "*"}, nil).Decision != "allowed" {
+			return false
+		}
+	}
+	return true
 }
 
 // takeExecFault picks the first exec fault with uses left.

@@ -26,7 +26,11 @@ lifecycle: {provisioning: 10ms, pending: 10ms, execAgent: 10ms, stopping: 10ms}
 exec: {shell: true, taskRoleSessionName: "123456789012"}
 accounts:
 - id: "123456789012"
-  roles: [{name: TaskRole}]
+  roles:
+  - name: TaskRole
+    inline:
+      # Seed 002: what the SSM agent needs for ECS Exec.
+      exec: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ["ssmmessages:*"], Resource: "*"}]}
   clusters: [{name: prod}]
   taskDefinitions:
   - family: probe
