@@ -108,6 +108,7 @@ func run(ctx context.Context, o *options) error {
 		DefaultImage: o.probeImage,
 		MaxAge:       o.probeMaxAge,
 		InUse:        controllers.PoolInUse(mgr.GetClient()),
+		Metrics:      rec,
 		Log:          ctrl.Log.WithName("probe"),
 	})
 	wakeups, wake := controllers.NewWakeups()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 	"github.com/ecscheck/ecscheck/internal/diagnose"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
@@ -131,8 +132,10 @@ func (s *ProbeStep) serviceHealth(ctx context.Context, clients *awsclient.Client
 	if c.Status != metav1.ConditionFalse || c.Reason != v1alpha1.ReasonServiceTaskStartFailed || s.Diagnoser == nil {
 		return health, nil
 	}
+	// The newest start failure is the one ServiceHealthy names; a task that
+	// started and then stopped (EssentialContainerExited) is not it.
 	for _, st := range state.Stopped {
-		if !probe.IsStartFailure(st.StopCode) {
+		if !awstext.IsStartFailure(st.StopCode) {
 			continue
 		}
 		stop := diagnose.TaskStop{TaskArn: st.TaskArn, StopCode: st.StopCode, StoppedReason: st.StoppedReason}

@@ -89,6 +89,14 @@ const (
 	ReasonHTTPError             = "HTTPError"
 	ReasonAPICallTimedOut       = "APICallTimedOut"
 	ReasonAPICallFailed         = "APICallFailed"
+	// ReasonConnectionFailed: a TCP connect failed in a way that is neither
+	// refused, timed out nor unroutable (a local error in the probe task).
+	ReasonConnectionFailed = "ConnectionFailed"
+
+	// ReasonAccessDenied: an awsAPI call was denied with a message that
+	// names no policy type (older services, S3's bare "Access Denied").
+	// A denial that names one has that policy type's AccessDenied* code.
+	ReasonAccessDenied = "AccessDenied"
 
 	// ReasonNotProbed: the target has not run yet.
 	ReasonNotProbed = "NotProbed"

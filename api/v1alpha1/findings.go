@@ -17,6 +17,9 @@ const (
 	FindingMissingVPCEndpoint                   FindingCode = "MissingVPCEndpoint"
 	FindingGatewayEndpointNotAssociated         FindingCode = "GatewayEndpointNotAssociated"
 	FindingTargetSecurityGroupInboundDenied     FindingCode = "TargetSecurityGroupInboundDenied"
+	// FindingNetworkACLIngressDenied: the destination subnet's network ACL
+	// drops the inbound request (a destination in another subnet of the VPC).
+	FindingNetworkACLIngressDenied FindingCode = "NetworkACLIngressDenied"
 )
 
 // Permissions. The AccessDenied* codes are also target reasons.

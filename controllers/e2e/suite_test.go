@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -29,6 +30,7 @@ import (
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/diagnose"
 	"github.com/ecscheck/ecscheck/internal/fakeaws"
+	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/internal/testenv"
 )
@@ -56,6 +58,10 @@ type world struct {
 	t   *testing.T
 	aws *fakeaws.Server
 	ns  string
+	// registry holds the probe metrics of this world's controllers (one
+	// recorder across restarts), for tests to gather.
+	registry *prometheus.Registry
+	recorder *metrics.Recorder
 	// stop stops the controller; restart starts a new one, as after a crash.
 	stop func()
 }
@@ -84,7 +90,10 @@ func newWorld(t *testing.T, edit func(*fakeaws.Scenario)) *world {
 	if err := env.Client.Create(context.Background(), ns); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, aws: srv, ns: ns.Name}
+	w := &world{t: t, aws: srv, ns: ns.Name, registry: prometheus.NewRegistry()}
+	if w.recorder, err = metrics.NewRecorder(w.registry, metrics.Options{}); err != nil {
+		t.Fatal(err)
+	}
 	w.start()
 	t.Cleanup(func() { w.stop() })
 	return w
@@ -115,6 +124,7 @@ func (w *world) start() {
 	probes := probe.New(probe.Options{
 		RunTaskBackoff: probe.Backoff{Initial: 200 * time.Millisecond, Max: time.Second, Attempts: 3},
 		InUse:          controllers.PoolInUse(mgr.GetClient()),
+		Metrics:        w.recorder,
 		Log:            ctrl.Log.WithName("probe"),
 	})
 	wakeups, wake := controllers.NewWakeups()

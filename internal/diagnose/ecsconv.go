@@ -3,6 +3,8 @@ package diagnose
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 // The controller holds ECS's own types; these turn them into the inputs
@@ -53,7 +55,7 @@ func TaskStopFromECS(t ecstypes.Task, td *ecstypes.TaskDefinition) TaskStop {
 
 // StoppedTaskFromECS is the ServiceHealth view of a stopped task.
 func StoppedTaskFromECS(t ecstypes.Task) StoppedTask {
-	return StoppedTask{TaskArn: aws.ToString(t.TaskArn), StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason), StoppedAt: aws.ToTime(t.StoppedAt)}
+	return awstext.StoppedTaskFromECS(t)
 }
 
 // ExecStateFromECS is the ExecState of a task; container is the one

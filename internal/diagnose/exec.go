@@ -7,6 +7,7 @@ import (
 
 	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 // ssmMessagesActions are what the SSM agent in the task calls to open
@@ -25,7 +26,7 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 	n.PlatformVersion = firstNonEmpty(e.PlatformVersion, n.PlatformVersion)
 	out := newCollector()
 	subject := firstNonEmpty(e.Subject, shortTask(e.TaskArn))
-	if e.ExecuteCommandError != "" && IsAccessDenied(e.ExecuteCommandError) {
+	if e.ExecuteCommandError != "" && awstext.IsAccessDenied(e.ExecuteCommandError) {
 		d.controllerDenied(ctx, c, e, out)
 	}
 	if !e.EnableExecuteCommand {
@@ -78,7 +79,7 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 
 // sessionFailed: the controller reached ECS but the session did not open.
 func sessionFailed(e ExecState) bool {
-	return e.ExecuteCommandError != "" && !IsAccessDenied(e.ExecuteCommandError)
+	return e.ExecuteCommandError != "" && !awstext.IsAccessDenied(e.ExecuteCommandError)
 }
 
 func reasonSuffix(r string) string {

@@ -6,11 +6,6 @@ import (
 	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
 )
 
-// codeNetworkACLIngressDenied is a finding the catalogue lacks: the
-// destination subnet's network ACL drops the request on its way in. Kept
-// here until api/v1alpha1 defines it.
-const codeNetworkACLIngressDenied v1alpha1.FindingCode = "NetworkACLIngressDenied"
-
 // collector gathers findings in the order they are found and drops
 // repeats: the same rule seen from two subnets or for two addresses of one
 // name is one finding.

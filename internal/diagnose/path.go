@@ -226,7 +226,7 @@ func (p *pathEval) checkDestNACL(d dest, src peer) {
 	}
 	id := aws.ToString(acl.NetworkAclId)
 	if v := evalNACL(acl, false, portRange{d.port, d.port}, src); !v.ok() {
-		p.out.add("", codeNetworkACLIngressDenied, id,
+		p.out.add("", v1alpha1.FindingNetworkACLIngressDenied, id,
 			"Network ACL %s of %s, which holds %s, denies inbound TCP %d from the task's subnet %s by %s. Add an inbound rule allowing TCP %d from %s%s.",
 			id, d.subnet, d.label, d.port, src.prefix, v.ruleText(), d.port, src.prefix, v.before())
 	}

@@ -2,17 +2,17 @@ package diagnose
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 // DefaultStopWindow is how far back a stopped task counts as recent.
-const DefaultStopWindow = time.Hour
+const DefaultStopWindow = awstext.DefaultStopWindow
 
 // ServiceState is what ECS says about a service: its counts and its
 // recently stopped tasks (ListTasks desiredStatus=STOPPED, DescribeTasks).
@@ -23,12 +23,7 @@ type ServiceState struct {
 }
 
 // StoppedTask is one stopped task of the service.
-type StoppedTask struct {
-	TaskArn       string
-	StopCode      string
-	StoppedReason string
-	StoppedAt     time.Time
-}
+type StoppedTask = awstext.StoppedTask
 
 // ServiceHealth computes the ServiceHealthy condition (without
 // observedGeneration and transition time, which the controller owns):
@@ -37,10 +32,10 @@ type StoppedTask struct {
 // True with ServiceStable otherwise. A zero window means DefaultStopWindow.
 func ServiceHealth(s ServiceState, now time.Time, window time.Duration) metav1.Condition {
 	cond := metav1.Condition{Type: v1alpha1.ConditionServiceHealthy}
-	recent := recentStops(s.Stopped, now, window)
+	recent := awstext.RecentStops(s.Stopped, now, window)
 	var failed []StoppedTask
 	for _, t := range recent {
-		if startFailure(StopCode(t.StopCode, t.StoppedReason)) || t.StopCode == "TaskFailedToStart" {
+		if awstext.IsStartFailure(awstext.StopCode(t.StopCode, t.StoppedReason)) || awstext.IsStartFailure(t.StopCode) {
 			failed = append(failed, t)
 		}
 	}
@@ -67,34 +62,6 @@ func ServiceHealth(s ServiceState, now time.Time, window time.Duration) metav1.C
 		cond.Message = counts + "."
 	}
 	return cond
-}
-
-// RecentStopReasons are the stops within window, newest first, at most
-// max, as status.service.recentStopReasons shows them.
-func RecentStopReasons(stopped []StoppedTask, now time.Time, window time.Duration, max int) []v1alpha1.StopReason {
-	var out []v1alpha1.StopReason
-	for _, t := range recentStops(stopped, now, window) {
-		if len(out) == max {
-			break
-		}
-		at := metav1.NewTime(t.StoppedAt)
-		out = append(out, v1alpha1.StopReason{TaskArn: t.TaskArn, Code: StopReasonCode(t.StopCode, t.StoppedReason), StoppedReason: t.StoppedReason, StoppedAt: &at})
-	}
-	return out
-}
-
-func recentStops(stopped []StoppedTask, now time.Time, window time.Duration) []StoppedTask {
-	if window <= 0 {
-		window = DefaultStopWindow
-	}
-	var out []StoppedTask
-	for _, t := range stopped {
-		if t.StoppedAt.IsZero() || now.Sub(t.StoppedAt) <= window {
-			out = append(out, t)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].StoppedAt.After(out[j].StoppedAt) })
-	return out
 }
 
 // summarize counts stops by reason: "Essential container in task exited
@@ -129,7 +96,7 @@ func shortReason(r string) string {
 
 func appStops(ts []StoppedTask) bool {
 	for _, t := range ts {
-		switch StopCode(t.StopCode, t.StoppedReason) {
+		switch awstext.FailureCode(t.StopCode, t.StoppedReason) {
 		case v1alpha1.FindingEssentialContainerExited, v1alpha1.FindingELBHealthCheckFailed:
 			return true
 		}

@@ -54,10 +54,12 @@ func TestServiceHealth(t *testing.T) {
 	// Old failures no longer count.
 	requireCondition(t, diagnose.ServiceHealth(failing, now.Add(2*time.Hour), 0), metav1.ConditionTrue, v1alpha1.ReasonServiceStable)
 	requireCondition(t, diagnose.ServiceHealth(failing, now, 10*time.Minute), metav1.ConditionFalse, v1alpha1.ReasonServiceTaskStartFailed, "in the last 10m")
+	// status.service.recentStopReasons of the same stops: internal/awstext.
 
-	reasons := diagnose.RecentStopReasons(append(failing.Stopped, crashing.Stopped...), now, 0, 3)
-	if len(reasons) != 3 || reasons[0].Code != "CannotPullContainer" || !strings.HasSuffix(reasons[0].TaskArn, "/e") ||
-		reasons[1].Code != "EssentialContainerExited" || reasons[2].Code != "EssentialContainerExited" {
-		t.Fatalf("recent stop reasons, newest first: %+v", reasons)
-	}
+	// The controller hands over the code status shows (CannotStartContainer
+	// for "CannotStartContainerError: ..."), not ECS's TaskFailedToStart:
+	// still a start failure.
+	named := stable
+	named.Stopped = []diagnose.StoppedTask{stopped("f", "CannotStartContainer", "CannotStartContainerError: Error response from daemon: failed to create shim task", time.Minute)}
+	requireCondition(t, diagnose.ServiceHealth(named, now, 0), metav1.ConditionFalse, v1alpha1.ReasonServiceTaskStartFailed, "latest task f: CannotStartContainerError")
 }

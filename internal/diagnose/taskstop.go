@@ -9,43 +9,8 @@ import (
 
 	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
-
-// StopCode classifies a stopped task by its ECS stop code and reason into
-// the catalogue's task-start codes; "" for stops that are not failures
-// (scaling in, deployments, a user's StopTask).
-func StopCode(stopCode, stoppedReason string) v1alpha1.FindingCode {
-	r := strings.ToLower(stoppedReason)
-	switch {
-	case strings.Contains(r, "cannotpullcontainer"):
-		return v1alpha1.FindingCannotPullContainer
-	case strings.Contains(r, "resourceinitializationerror"):
-		return v1alpha1.FindingResourceInitialization
-	case strings.Contains(r, "failed elb health checks"):
-		return v1alpha1.FindingELBHealthCheckFailed
-	case strings.Contains(r, "essential container in task exited"), stopCode == "EssentialContainerExited":
-		return v1alpha1.FindingEssentialContainerExited
-	}
-	return ""
-}
-
-// StopReasonCode is the code status.service.recentStopReasons shows: the
-// catalogue code, else the error name the reason starts with, else ECS's
-// stop code.
-func StopReasonCode(stopCode, stoppedReason string) string {
-	if c := StopCode(stopCode, stoppedReason); c != "" {
-		return string(c)
-	}
-	if name, _, ok := strings.Cut(stoppedReason, ":"); ok && strings.HasSuffix(name, "Error") && !strings.Contains(name, " ") {
-		return strings.TrimSuffix(name, "Error")
-	}
-	return stopCode
-}
-
-// startFailure: the task never ran its containers.
-func startFailure(code v1alpha1.FindingCode) bool {
-	return code == v1alpha1.FindingCannotPullContainer || code == v1alpha1.FindingResourceInitialization
-}
 
 // DiagnoseTaskStop explains a stopped task of the probe or the service:
 // a finding for the stop itself, followed by the network and permission
@@ -54,7 +19,7 @@ func startFailure(code v1alpha1.FindingCode) bool {
 func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, n Network, t TaskStop) ([]v1alpha1.Finding, error) {
 	n = normalize(c, n)
 	reason := stopReason(t)
-	code := StopCode(t.StopCode, reason)
+	code := awstext.FailureCode(t.StopCode, reason)
 	if code == "" {
 		return nil, nil
 	}
@@ -90,11 +55,11 @@ func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, 
 // only that one says what failed ("Task failed to start" on the task,
 // "CannotPullContainerError: ..." on the container).
 func stopReason(t TaskStop) string {
-	if StopCode(t.StopCode, t.StoppedReason) != "" {
+	if awstext.FailureCode(t.StopCode, t.StoppedReason) != "" {
 		return t.StoppedReason
 	}
 	for _, ct := range t.Containers {
-		if StopCode("", ct.Reason) != "" {
+		if awstext.FailureCode("", ct.Reason) != "" {
 			return ct.Reason
 		}
 	}

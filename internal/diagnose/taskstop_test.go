@@ -183,19 +183,3 @@ func TestApplicationStops(t *testing.T) {
 		t.Fatalf("a scale-in is no failure: %v %s", err, dump(fs))
 	}
 }
-
-func TestStopCodes(t *testing.T) {
-	cases := []struct{ stopCode, reason, want string }{
-		{"TaskFailedToStart", pullTimeout, "CannotPullContainer"},
-		{"TaskFailedToStart", "ResourceInitializationError: failed to validate logger args", "ResourceInitialization"},
-		{"EssentialContainerExited", "Essential container in task exited", "EssentialContainerExited"},
-		{"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group arn:aws:...)", "ELBHealthCheckFailed"},
-		{"TaskFailedToStart", "CannotStartContainerError: Error response from daemon", "CannotStartContainer"},
-		{"UserInitiated", "Task stopped by user", "UserInitiated"},
-	}
-	for _, c := range cases {
-		if got := diagnose.StopReasonCode(c.stopCode, c.reason); got != c.want {
-			t.Errorf("StopReasonCode(%q, %q) = %q, want %q", c.stopCode, c.reason, got, c.want)
-		}
-	}
-}

@@ -18,7 +18,7 @@ var targetReasons = set(
 	v1alpha1.ReasonConnectionTimedOut, v1alpha1.ReasonConnectionRefused, v1alpha1.ReasonNoRouteToHost,
 	v1alpha1.ReasonNameNotResolved, v1alpha1.ReasonPublicAddressResolved, v1alpha1.ReasonHTTPStatusUnexpected,
 	v1alpha1.ReasonTLSError, v1alpha1.ReasonHTTPError, v1alpha1.ReasonAPICallTimedOut, v1alpha1.ReasonAPICallFailed,
-	v1alpha1.ReasonNotProbed,
+	v1alpha1.ReasonConnectionFailed, v1alpha1.ReasonAccessDenied, v1alpha1.ReasonNotProbed,
 	string(v1alpha1.FindingAccessDeniedNoIdentityPolicy), string(v1alpha1.FindingAccessDeniedExplicitIdentityPolicy),
 	string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy), string(v1alpha1.FindingAccessDeniedServiceControlPolicy),
 	string(v1alpha1.FindingAccessDeniedPermissionsBoundary), string(v1alpha1.FindingAccessDeniedResourcePolicy),

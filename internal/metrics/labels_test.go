@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // Every reason the API defines must be a label value of its own, or alerts
@@ -62,5 +64,18 @@ func TestTaskFailureReason(t *testing.T) {
 		if got := TaskFailureReason(in); got != want {
 			t.Errorf("TaskFailureReason(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The probe manager reports exec session errors by its own constants (it
+// does not import this package); each must be a kind of its own here.
+func TestProbeExecErrorKindsAreLabelValues(t *testing.T) {
+	for _, kind := range probe.ExecErrorKinds {
+		if got := execErrorKind(kind); got != kind {
+			t.Errorf("probe exec error kind %q is exported as %q", kind, got)
+		}
+	}
+	if len(probe.ExecErrorKinds) != len(execErrorKinds) {
+		t.Errorf("probe reports %d kinds, metrics knows %d", len(probe.ExecErrorKinds), len(execErrorKinds))
 	}
 }

@@ -65,6 +65,7 @@ func (m *Manager) acquireProbeTask(ctx context.Context, api awsclient.ECSAPI, p 
 			p.replaced()
 			st := m.taskState(id, *t, ContainerName)
 			log.Info("probe task stopped", "task", st.TaskArn, "stopCode", st.StopCode, "reason", st.StoppedReason)
+			m.countStop(st.TaskArn, st.StopCode)
 			return m.backOff(p, st, st.Reason, true), nil
 		}
 	}

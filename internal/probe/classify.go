@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 	"github.com/ecscheck/ecscheck/internal/probe/wire"
 )
 
@@ -110,7 +111,7 @@ func classifyTCP(o *Outcome, t *v1alpha1.TCPTarget, l wire.Line, timeout time.Du
 		o.Reason = v1alpha1.ReasonNameNotResolved
 		o.Message = fmt.Sprintf("%s could not be resolved", t.Host)
 	default:
-		o.Reason = ReasonConnectionFailed
+		o.Reason = v1alpha1.ReasonConnectionFailed
 		o.Message = fmt.Sprintf("TCP connect to %s failed: %s", dest, orUnknown(l.Detail))
 	}
 }
@@ -200,7 +201,7 @@ func classifyAWS(o *Outcome, a *v1alpha1.AWSAPITarget, l wire.Line, timeout time
 		o.Reason = v1alpha1.ReasonInvalidConfiguration
 		o.Message = fmt.Sprintf("%s was not run: %s", call, strings.TrimPrefix(detail, "ecscheck: "))
 	default:
-		if d, ok := ParseAccessDenied(detail); ok {
+		if d, ok := awstext.ParseAccessDenied(detail); ok {
 			o.Result, o.Reason, o.Denial, o.Message = v1alpha1.ResultDenied, d.Reason, d, detail
 			return
 		}

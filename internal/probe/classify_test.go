@@ -10,6 +10,13 @@ import (
 	"github.com/ecscheck/ecscheck/internal/probe/wire"
 )
 
+// Seed 000's two messages, verbatim but for the region placeholder (their
+// reading is tested in internal/awstext).
+const (
+	seedVPCEndpointDeny  = "An error occurred (AuthorizationError) when calling the ListTopics operation: User: arn:aws:sts::123456789012:assumed-role/TaskRole/123456789012 is not authorized to perform: SNS:ListTopics on resource: arn:aws:sns:us-east-1:123456789012:* with an explicit deny in a VPC endpoint policy"
+	seedNoIdentityPolicy = "An error occurred (AuthorizationError) when calling the ListTopics operation: User: arn:aws:sts::123456789012:assumed-role/TaskRole/123456789012 is not authorized to perform: SNS:ListTopics on resource: arn:aws:sns:us-east-1:123456789012:* because no identity-based policy allows the SNS:ListTopics action"
+)
+
 var vpc = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}
 
 func TestClassify(t *testing.T) {
@@ -46,7 +53,7 @@ func TestClassify(t *testing.T) {
 		{"tcp unresolved", tcp, wire.Line{Status: "UNRESOLVED", Detail: "name not found"},
 			v1alpha1.ResultUnreachable, v1alpha1.ReasonNameNotResolved, false, "could not be resolved", false},
 		{"tcp other error", tcp, wire.Line{Status: "ERROR", Detail: "Permission denied"},
-			v1alpha1.ResultUnreachable, ReasonConnectionFailed, false, "Permission denied", false},
+			v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionFailed, false, "Permission denied", false},
 		{"tcp fake detail-less timeout", tcp, wire.Line{Status: "TIMEOUT"},
 			v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, false, "sns.ap-northeast-1.amazonaws.com:443 timed out", false},
 		{"expect unreachable and timed out", noEgress, wire.Line{Status: "TIMEOUT", Detail: "93.184.215.14"},

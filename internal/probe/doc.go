@@ -46,5 +46,6 @@
 //
 // The probe script (package script) and its protocol (package wire) never
 // evaluate a request: targets travel base64-encoded as tab-separated data.
-// Classify and ParseAccessDenied are exported for diagnosis and tests.
+// Classify is exported for diagnosis and tests; AccessDenied texts and stop
+// reasons are read by package awstext, as diagnosis reads them.
 package probe

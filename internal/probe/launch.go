@@ -45,8 +45,12 @@ func (m *Manager) start(ctx context.Context, api awsclient.ECSAPI, p *pool, id *
 		}
 		return nil, e
 	}
+	for _, f := range out.Failures {
+		m.opts.Metrics.ProbeTaskFailed(aws.ToString(f.Reason))
+	}
 	for _, t := range out.Tasks {
 		p.taskArn = aws.ToString(t.TaskArn)
+		m.opts.Metrics.ProbeTaskStarted()
 		m.opts.Log.Info("started probe task", "task", p.taskArn, "pool", id.PoolKey, "cluster", id.Cluster)
 		return m.taskState(id, t, ContainerName), nil
 	}

@@ -67,8 +67,11 @@ type Options struct {
 	// still uses a pool (e.g. from the informer cache). It makes Release
 	// correct after a restart, before every check has been reconciled.
 	InUse func(ctx context.Context, poolKey string, except types.NamespacedName) (bool, error)
-	Clock clock.Clock
-	Log   logr.Logger
+	// Metrics counts probe task starts and failures and exec sessions
+	// (metrics.Default() in the controller); nil counts nothing.
+	Metrics Metrics
+	Clock   clock.Clock
+	Log     logr.Logger
 }
 
 // Manager owns probe tasks: it resolves identities, starts and shares probe
@@ -80,6 +83,8 @@ type Manager struct {
 	mu      sync.Mutex
 	pools   map[string]*pool
 	byCheck map[types.NamespacedName]string
+	// stopsSeen: stopped probe tasks already counted, by ARN.
+	stopsSeen map[string]time.Time
 
 	cache *cache
 }
@@ -144,11 +149,15 @@ func New(opts Options) *Manager {
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = noMetrics{}
+	}
 	return &Manager{
-		opts:    opts,
-		pools:   map[string]*pool{},
-		byCheck: map[types.NamespacedName]string{},
-		cache:   newCache(opts.Clock),
+		opts:      opts,
+		pools:     map[string]*pool{},
+		byCheck:   map[types.NamespacedName]string{},
+		stopsSeen: map[string]time.Time{},
+		cache:     newCache(opts.Clock),
 	}
 }
 

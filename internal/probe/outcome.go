@@ -7,11 +7,6 @@ import (
 	"github.com/ecscheck/ecscheck/internal/probe/wire"
 )
 
-// ReasonConnectionFailed is the reason of a TCP connect that failed in a way
-// that is neither refused, timed out nor unroutable (a local error).
-// api/v1alpha1 has no constant for it yet.
-const ReasonConnectionFailed = "ConnectionFailed"
-
 // Outcome is what one run showed for one target.
 type Outcome struct {
 	// Target is the spec target's name.

@@ -11,6 +11,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 func TestResolveMirrorsTheService(t *testing.T) {
@@ -44,7 +45,7 @@ func TestResolveMirrorsTheService(t *testing.T) {
 	}
 	st := svc.Status()
 	if st.DesiredCount != 3 || st.RunningCount != 2 || len(st.RecentStopReasons) != 1 ||
-		st.RecentStopReasons[0].Code != "CannotPullContainer" || !IsStartFailure(st.RecentStopReasons[0].Code) {
+		st.RecentStopReasons[0].Code != "CannotPullContainer" || !awstext.IsStartFailure(st.RecentStopReasons[0].Code) {
 		t.Errorf("service status %+v", st)
 	}
 }

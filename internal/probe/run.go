@@ -124,12 +124,23 @@ func (m *Manager) exec(ctx context.Context, c *awsclient.Clients, task *TaskStat
 	}
 	ctx, cancel := context.WithTimeout(ctx, req.Timeout+m.opts.ExecOverhead)
 	defer cancel()
+	started := m.opts.Clock.Now()
 	out, err := c.ECS.ExecuteCommand(ctx, &ecs.ExecuteCommandInput{Cluster: aws.String(task.Cluster), Task: aws.String(task.TaskArn),
 		Container: aws.String(task.Container), Command: aws.String(command), Interactive: true})
 	if err != nil {
-		return nil, executeCommandError(err, task)
+		e := executeCommandError(err, task)
+		switch e.Reason {
+		case v1alpha1.ReasonExecuteCommandDenied:
+			m.opts.Metrics.ExecSessionError(ExecErrorExecuteCommandDenied)
+		case v1alpha1.ReasonExecAgentNotRunning:
+			m.opts.Metrics.ExecSessionError(ExecErrorAgentNotRunning)
+		}
+		// Other AWS faults (throttling, 5xx) are counted by the AWS client's
+		// metrics; no session was attempted.
+		return nil, e
 	}
 	if out.Session == nil {
+		m.opts.Metrics.ExecSessionError(ExecErrorOther)
 		return nil, &Error{Reason: v1alpha1.ReasonExecSessionFailed, Message: "ECS ExecuteCommand returned no session"}
 	}
 	sess := ecsexec.Session{SessionID: aws.ToString(out.Session.SessionId), StreamURL: aws.ToString(out.Session.StreamUrl),
@@ -137,16 +148,22 @@ func (m *Manager) exec(ctx context.Context, c *awsclient.Clients, task *TaskStat
 	log := m.opts.Log.WithValues("task", task.TaskArn, "sessionID", sess.SessionID, "targets", len(req.Targets))
 	log.V(1).Info("running probe")
 	r, err := m.opts.NewExecutor(c).Run(ctx, sess, req.Nonce)
+	m.opts.Metrics.ObserveRun(m.opts.Clock.Since(started))
 	if err != nil {
+		if kind, ok := sessionErrorKind(ctx, err); ok {
+			m.opts.Metrics.ExecSessionError(kind)
+		}
 		return nil, &Error{Reason: v1alpha1.ReasonExecSessionFailed, RetryAfter: startingRetry,
 			Message: fmt.Sprintf("ECS Exec session to %s failed: %v%s", arnName(task.TaskArn), err, outputTail(r)), Err: err}
 	}
 	if r.ExitCode != 0 {
+		m.opts.Metrics.ExecSessionError(ExecErrorOther)
 		return nil, &Error{Reason: v1alpha1.ReasonExecSessionFailed,
 			Message: fmt.Sprintf("the probe script in %s exited with code %d%s", arnName(task.TaskArn), r.ExitCode, outputTail(r))}
 	}
 	lines, _, perr := wire.ParseOutput(req.Nonce, r.Output)
 	if len(lines) == 0 {
+		m.opts.Metrics.ExecSessionError(ExecErrorOther)
 		return nil, &Error{Reason: v1alpha1.ReasonExecSessionFailed, Err: perr,
 			Message: fmt.Sprintf("the probe in %s printed no results%s", arnName(task.TaskArn), outputTail(r))}
 	}

@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 // ServiceState is what Resolve saw of spec.service.
@@ -134,49 +133,9 @@ func (m *Manager) recentStops(ctx context.Context, api awsclient.ECSAPI, cluster
 	if err != nil {
 		return nil, awsError("ecs:DescribeTasks", err)
 	}
-	since := m.opts.Clock.Now().Add(-m.opts.StoppedWindow)
-	var stops []v1alpha1.StopReason
+	stops := make([]awstext.StoppedTask, 0, len(out.Tasks))
 	for _, t := range out.Tasks {
-		at := aws.ToTime(t.StoppedAt)
-		if t.StoppedAt == nil || at.Before(since) {
-			continue
-		}
-		stopped := metav1.NewTime(at)
-		stops = append(stops, v1alpha1.StopReason{TaskArn: aws.ToString(t.TaskArn), StoppedAt: &stopped,
-			Code: StopCode(string(t.StopCode), aws.ToString(t.StoppedReason)), StoppedReason: aws.ToString(t.StoppedReason)})
+		stops = append(stops, awstext.StoppedTaskFromECS(t))
 	}
-	slices.SortFunc(stops, func(a, b v1alpha1.StopReason) int { return b.StoppedAt.Compare(a.StoppedAt.Time) })
-	return stops[:min(len(stops), 5)], nil
-}
-
-// StopCode names why a task stopped: the error prefix of the reason when it
-// has one (seed 001: CannotPullContainerError → CannotPullContainer), else a
-// known phrase, else ECS's stop code.
-func StopCode(stopCode, reason string) string {
-	switch {
-	case strings.HasPrefix(reason, "CannotPullContainer"):
-		return string(v1alpha1.FindingCannotPullContainer)
-	case strings.HasPrefix(reason, "ResourceInitializationError"):
-		return string(v1alpha1.FindingResourceInitialization)
-	case strings.HasPrefix(reason, "Essential container in task exited"):
-		return string(v1alpha1.FindingEssentialContainerExited)
-	case strings.HasPrefix(reason, "Task failed ELB health checks"):
-		return string(v1alpha1.FindingELBHealthCheckFailed)
-	}
-	if i := strings.Index(reason, "Error:"); i > 0 && !strings.ContainsAny(reason[:i], " \t") {
-		return reason[:i]
-	}
-	return stopCode
-}
-
-// IsStartFailure reports whether a stop code from StopCode means the task
-// could not start or stay up, as opposed to a scale-in or a deployment.
-func IsStartFailure(code string) bool {
-	switch code {
-	case string(v1alpha1.FindingCannotPullContainer), string(v1alpha1.FindingResourceInitialization),
-		string(v1alpha1.FindingEssentialContainerExited), string(v1alpha1.FindingELBHealthCheckFailed),
-		string(ecstypes.TaskStopCodeTaskFailedToStart):
-		return true
-	}
-	return strings.HasSuffix(code, "Error") || strings.HasPrefix(code, "Cannot")
+	return awstext.RecentStopReasons(stops, m.opts.Clock.Now(), m.opts.StoppedWindow, 5), nil
 }

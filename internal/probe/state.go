@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 // Requeue hints for a probe that is not ready.
@@ -97,12 +98,12 @@ func (m *Manager) taskState(id *Identity, t ecstypes.Task, container string) *Ta
 	task := arnName(s.TaskArn)
 	switch {
 	case stopped(t):
-		s.StopCode = StopCode(string(t.StopCode), aws.ToString(t.StoppedReason))
+		s.StopCode = awstext.StopCode(string(t.StopCode), aws.ToString(t.StoppedReason))
 		s.StoppedReason = aws.ToString(t.StoppedReason)
 		s.Reason, s.RetryAfter = v1alpha1.ReasonProbeTaskStopped, startingRetry
 		s.Message = fmt.Sprintf("probe task %s stopped (%s): %s", task, s.StopCode, s.StoppedReason)
-		if IsStartFailure(s.StopCode) {
-			s.Findings = []v1alpha1.Finding{{Code: v1alpha1.FindingCode(s.StopCode), Resource: s.TaskArn, Message: s.StoppedReason}}
+		if code := awstext.FailureCode(string(t.StopCode), s.StoppedReason); code != "" {
+			s.Findings = []v1alpha1.Finding{{Code: code, Resource: s.TaskArn, Message: s.StoppedReason}}
 		}
 	case s.LastStatus != "RUNNING":
 		s.Reason, s.RetryAfter = v1alpha1.ReasonProbeStarting, startingRetry
