@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -23,7 +22,6 @@ import (
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
-	"github.com/ecscheck/ecscheck/internal/diagnose"
 	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
@@ -104,36 +102,14 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 
-	probes := probe.New(probe.Options{
-		DefaultImage: o.probeImage,
-		MaxAge:       o.probeMaxAge,
-		InUse:        controllers.PoolInUse(mgr.GetClient()),
-		Metrics:      rec,
-		Log:          ctrl.Log.WithName("probe"),
-	})
-	wakeups, wake := controllers.NewWakeups()
-	r := &controllers.ECSConnectivityCheckReconciler{
-		Client: mgr.GetClient(),
-		AWS:    aws,
-		Prober: &controllers.ProbeStep{
-			Probes:    probes,
-			Diagnoser: diagnose.New(diagnose.Options{}),
-			Reader:    mgr.GetClient(),
-			Wake:      wake,
-			Clock:     clock.RealClock{},
-			Log:       ctrl.Log.WithName("probe"),
-		},
-		Events:  mgr.GetEventRecorder("ecscheck"),
-		Clock:   clock.RealClock{},
-		Wakeups: wakeups,
-	}
-	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles}); err != nil {
-		return fmt.Errorf("setting up controller: %w", err)
-	}
-	if err := mgr.Add(&metrics.CheckWatcher{Informers: mgr.GetCache(), Recorder: rec}); err != nil {
+	if err := controllers.Setup(mgr, controllers.Config{
+		AWS:        aws,
+		Probe:      probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec},
+		Controller: controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles},
+	}); err != nil {
 		return err
 	}
-	if err := mgr.Add(&controllers.Reaper{Client: mgr.GetClient(), AWS: aws, Probes: probes, Log: ctrl.Log.WithName("reaper")}); err != nil {
+	if err := mgr.Add(&metrics.CheckWatcher{Informers: mgr.GetCache(), Recorder: rec}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

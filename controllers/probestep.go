@@ -76,15 +76,18 @@ func (s *ProbeStep) Probe(ctx context.Context, clients *awsclient.Clients, check
 	out.Probe = task.Status()
 	if !task.Ready {
 		out.Reason, out.Message, out.RetryAfter = task.Reason, task.Message, task.RetryAfter
-		out.Findings = append(out.Findings, task.Findings...)
 		out.Phase = ProbeFailed
 		if task.Reason == v1alpha1.ReasonProbeStarting {
 			out.Phase = ProbeStarting
 		}
+		taskFindings := task.Findings
 		if task.StopCode != "" || task.StoppedReason != "" {
-			out.Findings = append(out.Findings, s.explainStop(ctx, clients, id, task)...)
+			// Diagnosis restates the stop with what explains it; keep its
+			// version of a finding the task state also has.
+			taskFindings = overrideFindings(taskFindings, s.explainStop(ctx, clients, id, task))
 		}
-		out.Findings = append(out.Findings, s.explainExec(ctx, clients, id, task, task.Reason, task.Message)...)
+		taskFindings = overrideFindings(taskFindings, s.explainExec(ctx, clients, id, task, task.Reason, task.Message))
+		out.Findings = append(out.Findings, taskFindings...)
 		return out, nil
 	}
 	out.Phase = ProbeAvailable
@@ -261,4 +264,20 @@ func withService(o, from *ProbeOutcome) *ProbeOutcome {
 	o.Service, o.ServiceHealth = from.Service, from.ServiceHealth
 	o.Findings = append(from.Findings, o.Findings...)
 	return o
+}
+
+// overrideFindings is base with every finding whose code also appears in
+// better replaced by better's, followed by better's other findings.
+func overrideFindings(base, better []v1alpha1.Finding) []v1alpha1.Finding {
+	codes := map[v1alpha1.FindingCode]bool{}
+	for _, f := range better {
+		codes[f.Code] = true
+	}
+	out := make([]v1alpha1.Finding, 0, len(base)+len(better))
+	for _, f := range base {
+		if !codes[f.Code] {
+			out = append(out, f)
+		}
+	}
+	return append(out, better...)
 }

@@ -62,3 +62,13 @@ func TestNewTargetFailingIsNotAsExpected(t *testing.T) {
 		t.Fatalf("failing = %v", got)
 	}
 }
+
+// A stopped probe's own finding gives way to diagnosis's fuller one.
+func TestOverrideFindings(t *testing.T) {
+	base := []v1alpha1.Finding{{Code: v1alpha1.FindingCannotPullContainer, Message: "probe task stopped"}, {Code: v1alpha1.FindingRunTaskAgent, Message: "agent"}}
+	better := []v1alpha1.Finding{{Code: v1alpha1.FindingCannotPullContainer, Message: "stopped; the findings that follow name what is missing"}, {Code: v1alpha1.FindingMissingVPCEndpoint, Message: "s3"}}
+	got := overrideFindings(base, better)
+	if len(got) != 3 || got[0].Code != v1alpha1.FindingRunTaskAgent || got[1].Message != better[0].Message || got[2].Code != v1alpha1.FindingMissingVPCEndpoint {
+		t.Fatalf("overrideFindings = %+v", got)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -28,7 +27,6 @@ import (
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
-	"github.com/ecscheck/ecscheck/internal/diagnose"
 	"github.com/ecscheck/ecscheck/internal/fakeaws"
 	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
@@ -121,26 +119,15 @@ func (w *world) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probes := probe.New(probe.Options{
-		RunTaskBackoff: probe.Backoff{Initial: 200 * time.Millisecond, Max: time.Second, Attempts: 3},
-		InUse:          controllers.PoolInUse(mgr.GetClient()),
-		Metrics:        w.recorder,
-		Log:            ctrl.Log.WithName("probe"),
-	})
-	wakeups, wake := controllers.NewWakeups()
-	r := &controllers.ECSConnectivityCheckReconciler{
-		Client: mgr.GetClient(),
-		AWS:    factory,
-		Prober: &controllers.ProbeStep{
-			Probes: probes, Diagnoser: diagnose.New(diagnose.Options{}), Reader: mgr.GetClient(),
-			Wake: wake, Clock: clock.RealClock{}, Log: ctrl.Log.WithName("probe"),
-		},
-		Events:  mgr.GetEventRecorder("ecscheck"),
-		Clock:   clock.RealClock{},
-		Wakeups: wakeups,
-	}
 	skip := true
-	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 4, SkipNameValidation: &skip}); err != nil {
+	if err := controllers.Setup(mgr, controllers.Config{
+		AWS: factory,
+		Probe: probe.Options{
+			RunTaskBackoff: probe.Backoff{Initial: 200 * time.Millisecond, Max: time.Second, Attempts: 3},
+			Metrics:        w.recorder,
+		},
+		Controller: controller.Options{MaxConcurrentReconciles: 4, SkipNameValidation: &skip},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
