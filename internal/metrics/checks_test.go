@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/metrics"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
@@ -211,7 +212,7 @@ func TestNilRecorderIsANoOp(t *testing.T) {
 	rec.ForgetCheck("payments", "orders-api")
 	rec.ProbeTaskStarted()
 	rec.ProbeTaskFailed("AGENT")
-	rec.ExecSessionError(metrics.ExecErrorConnect)
+	rec.ExecSessionError(probe.ExecErrorConnect)
 	rec.ObserveRun(time.Second)
 	if err := rec.AWSMiddleware()(nil); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // Label values come from closed sets so that no series can be created per
@@ -83,25 +84,8 @@ func TaskFailureReason(s string) string {
 	return Other
 }
 
-// Kinds of ECS Exec session errors, for ExecSessionError.
-const (
-	ExecErrorExecuteCommandDenied = "ExecuteCommandDenied" // ecs:ExecuteCommand refused
-	ExecErrorAgentNotRunning      = "AgentNotRunning"      // ExecuteCommandAgent not RUNNING
-	ExecErrorConnect              = "Connect"              // the websocket could not be opened
-	ExecErrorHandshake            = "Handshake"
-	ExecErrorSessionDropped       = "SessionDropped" // ended before channel_closed
-	ExecErrorChannelClosed        = "ChannelClosed"  // channel_closed with an error
-	ExecErrorTimeout              = "Timeout"
-	ExecErrorOutputLimit          = "OutputLimit"
-	ExecErrorProtocol             = "Protocol" // malformed frame, bad digest
-	ExecErrorNoExitMarker         = "NoExitMarker"
-)
-
-var execErrorKinds = set(
-	ExecErrorExecuteCommandDenied, ExecErrorAgentNotRunning, ExecErrorConnect, ExecErrorHandshake,
-	ExecErrorSessionDropped, ExecErrorChannelClosed, ExecErrorTimeout, ExecErrorOutputLimit,
-	ExecErrorProtocol, ExecErrorNoExitMarker, Other,
-)
+// execErrorKinds are the kinds the probe reports, Other among them.
+var execErrorKinds = set(probe.ExecErrorKinds...)
 
 func execErrorKind(kind string) string { return oneOf(execErrorKinds, kind) }
 

@@ -8,6 +8,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/ecscheck/ecscheck/internal/metrics"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // The probe step's counters: failures by a closed set of reasons and kinds,
@@ -29,7 +30,7 @@ func TestProbeCounters(t *testing.T) {
 	rec.ProbeTaskFailed("AGENT")
 	rec.ProbeTaskFailed("CannotPullContainerError: pull image manifest has been retried 5 time(s)")
 	rec.ProbeTaskFailed("RESOURCE:MEMORY")
-	rec.ExecSessionError(metrics.ExecErrorSessionDropped)
+	rec.ExecSessionError(probe.ExecErrorSessionDropped)
 	rec.ExecSessionError("websocket: close 1006 (abnormal closure): unexpected EOF")
 	rec.ObserveRun(4 * time.Second)
 	rec.ObserveRun(7 * time.Second)

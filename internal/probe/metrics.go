@@ -27,7 +27,7 @@ type Metrics interface {
 }
 
 // Kinds of ExecSessionError: a closed set, the label values internal/metrics
-// exports (its tests check that they match).
+// exports as the exec_session_errors label.
 const (
 	ExecErrorExecuteCommandDenied = "ExecuteCommandDenied" // ecs:ExecuteCommand refused to the controller
 	ExecErrorAgentNotRunning      = "AgentNotRunning"      // ECS cannot reach the task's ExecuteCommandAgent
