@@ -124,6 +124,7 @@ func TestAgentFailuresThenSuccessConverge(t *testing.T) {
 	if n := len(runningProbeTasks(t, w)); n != 1 {
 		t.Fatalf("%d probe tasks running, want 1", n)
 	}
+	expectAgentFailureMetrics(t, w)
 }
 
 func TestRestartBetweenRunTaskAndStatusStartsNoSecondTask(t *testing.T) {
