@@ -7,43 +7,67 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/go-logr/logr"
+	"k8s.io/utils/clock"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/awstext"
 	"github.com/ecscheck/ecscheck/internal/diagnose"
+	"github.com/ecscheck/ecscheck/internal/pool"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
-// results turns a run's outcomes into target results, with findings for
-// every target that is not as expected. Targets the probe printed nothing
-// for are left out, so they keep their last result.
-func (s *ProbeStep) results(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, check *v1alpha1.ECSConnectivityCheck, outcomes []probe.Outcome) []TargetResult {
-	targets := map[string]v1alpha1.Target{}
-	for _, t := range check.Spec.Targets {
-		targets[t.Name] = t
+// Explainer is diagnosis as the pools and the probe step use it: it turns
+// what the probe saw into findings, always with the clients of the pool or
+// check it explains.
+type Explainer struct {
+	Diagnoser *diagnose.Diagnoser
+	Clock     clock.PassiveClock
+	Log       logr.Logger
+}
+
+var _ pool.Explainer = (*Explainer)(nil)
+
+// Targets fills the findings of every probed target that is not as expected.
+func (s *Explainer) Targets(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, targets []v1alpha1.Target, outcomes []probe.Outcome) {
+	byName := map[string]v1alpha1.Target{}
+	for _, t := range targets {
+		byName[t.Name] = t
 	}
-	var out []TargetResult
-	for _, o := range outcomes {
-		if !o.Probed {
-			continue
+	for i := range outcomes {
+		if o := &outcomes[i]; o.Probed && !o.AsExpected {
+			o.Findings = s.explainTarget(ctx, clients, id, byName[o.Target], *o)
 		}
-		r := TargetResult{
-			Name: o.Target, Result: o.Result, AsExpected: o.AsExpected, Reason: o.Reason, Message: o.Message,
-			Addresses: o.Addresses, ViaVPCEndpoint: o.ViaVPCEndpoint, Latency: o.Latency,
-		}
-		if !o.AsExpected {
-			r.Findings = s.explainTarget(ctx, clients, id, targets[o.Target], o)
-		}
-		out = append(out, r)
 	}
-	return out
+}
+
+// Probe explains a probe that is not ready or whose session failed: the
+// task's stop, then ECS Exec's prerequisites.
+func (s *Explainer) Probe(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState, e *probe.Error) []v1alpha1.Finding {
+	if e != nil {
+		findings := e.Findings
+		if task != nil {
+			findings = overrideFindings(findings, s.explainExec(ctx, clients, id, task, e.Reason, e.Message))
+		}
+		return findings
+	}
+	if task == nil {
+		return nil
+	}
+	findings := task.Findings
+	if task.StopCode != "" || task.StoppedReason != "" {
+		// Diagnosis restates the stop with what explains it; keep its
+		// version of a finding the task state also has.
+		findings = overrideFindings(findings, s.explainStop(ctx, clients, id, task))
+	}
+	return overrideFindings(findings, s.explainExec(ctx, clients, id, task, task.Reason, task.Message))
 }
 
 // explainTarget asks diagnosis why a target is not as expected. A target
 // that is reachable where it should not be has nothing to explain.
-func (s *ProbeStep) explainTarget(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, t v1alpha1.Target, o probe.Outcome) []v1alpha1.Finding {
+func (s *Explainer) explainTarget(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, t v1alpha1.Target, o probe.Outcome) []v1alpha1.Finding {
 	var f diagnose.Failure
 	kind, isConn := diagnose.ConnKindOf(o.Reason)
 	switch {
@@ -73,7 +97,7 @@ func (s *ProbeStep) explainTarget(ctx context.Context, clients *awsclient.Client
 
 // explainStop explains a stopped probe task (CannotPullContainer and the
 // like) by the network and permissions it needed.
-func (s *ProbeStep) explainStop(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState) []v1alpha1.Finding {
+func (s *Explainer) explainStop(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState) []v1alpha1.Finding {
 	if s.Diagnoser == nil {
 		return nil
 	}
@@ -88,7 +112,7 @@ func (s *ProbeStep) explainStop(ctx context.Context, clients *awsclient.Clients,
 // explainExec explains why ECS Exec cannot reach the probe (seed 002): the
 // controller's own permission, the task's settings, its role and its path
 // to ssmmessages.
-func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState, reason, message string) []v1alpha1.Finding {
+func (s *Explainer) explainExec(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState, reason, message string) []v1alpha1.Finding {
 	switch {
 	case s.Diagnoser == nil:
 		return nil
@@ -116,9 +140,9 @@ func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients,
 	return findings
 }
 
-// serviceHealth computes ServiceHealthy and explains the service's most
+// ServiceHealth computes ServiceHealthy and explains the service's most
 // recent start failure, as seed 001 does by hand.
-func (s *ProbeStep) serviceHealth(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, svc *probe.ServiceState) (*Health, []v1alpha1.Finding) {
+func (s *Explainer) ServiceHealth(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, svc *probe.ServiceState) (*Health, []v1alpha1.Finding) {
 	state := diagnose.ServiceState{Name: svc.Name, DesiredCount: svc.DesiredCount, RunningCount: svc.RunningCount}
 	for _, r := range svc.RecentStopReasons {
 		st := diagnose.StoppedTask{TaskArn: r.TaskArn, StopCode: r.Code, StoppedReason: r.StoppedReason}

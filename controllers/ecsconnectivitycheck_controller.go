@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -42,9 +41,6 @@ type ECSConnectivityCheckReconciler struct {
 	Clock clock.PassiveClock
 	// Wakeups enqueue checks whose results another check's run parked.
 	Wakeups <-chan event.GenericEvent
-	// Jitter spreads requeues of checks with the same interval; nil means
-	// up to 10% of the interval.
-	Jitter func(interval time.Duration) time.Duration
 }
 
 // Reconcile brings one check's status up to date and requeues it for its
@@ -87,7 +83,11 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 	applyResults(check, nil, now)
 
 	if check.Spec.Suspend {
-		conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonSuspended, "Probing is suspended; the last results are kept")
+		// Conditions keep their last values, so kstatus reads a suspended
+		// check as Current; the probe task is given up meanwhile.
+		if err := r.leave(ctx, check); err != nil {
+			return ctrl.Result{}, err
+		}
 		conds.settled()
 		check.Status.NextProbeTime = nil
 		check.Status.ObservedGeneration = check.Generation
@@ -99,6 +99,9 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 		var stall *stallError
 		if errors.As(err, &stall) {
 			log.Info("check stalled", "reason", stall.reason, "message", stall.message)
+			if err := r.leave(ctx, check); err != nil {
+				return ctrl.Result{}, err
+			}
 			conds.stalled(stall.reason, stall.message)
 			check.Status.ObservedGeneration = check.Generation
 			// Nothing changes until the spec or the namespace does; both
@@ -132,9 +135,16 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 		return ctrl.Result{}, fmt.Errorf("probing: %w", err)
 	}
 	r.applyProbe(check, conds, outcome)
+	if outcome.NextRun.After(now.Time) {
+		next := metav1.NewTime(outcome.NextRun.Truncate(time.Second))
+		check.Status.NextProbeTime = &next
+	}
 
 	switch outcome.Phase {
 	case ProbeStalled:
+		if err := r.leave(ctx, check); err != nil {
+			return ctrl.Result{}, err
+		}
 		conds.stalled(outcome.Reason, outcome.Message)
 		check.Status.ObservedGeneration = check.Generation
 		return ctrl.Result{RequeueAfter: check.Spec.IntervalDuration()}, nil
@@ -143,34 +153,73 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 			conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonProbing, outcome.Message)
 			conds.reconciling(outcome.Reason, outcome.Message)
 		}
-		return ctrl.Result{RequeueAfter: retryAfter(outcome, 5*time.Second)}, nil
+		if outcome.Persist {
+			// Written by the deferred patch; the next reconcile joins the pool.
+			return ctrl.Result{RequeueAfter: persistRequeue}, nil
+		}
 	case ProbeFailed:
 		// Target results keep their last known value; Ready says why the
 		// probe is unavailable.
 		conds.set(v1alpha1.ConditionReady, metav1.ConditionFalse, outcome.Reason, "The probe cannot run: "+outcome.Message)
 		conds.settled()
 		check.Status.ObservedGeneration = check.Generation
-		next := r.schedule(check, now.Time)
-		return ctrl.Result{RequeueAfter: minDuration(retryAfter(outcome, next), next)}, nil
 	}
 
 	if outcome.Ran {
-		applyResults(check, outcome.Results, now)
-		check.Status.LastProbeTime = now.DeepCopy()
-		check.Status.NextProbeTime = nil // the interval starts again from this run
-		if v := check.Annotations[v1alpha1.ProbeNowAnnotation]; v != "" {
-			check.Status.LastHandledProbeNow = v
+		ranAt := outcome.RanAt
+		if ranAt.IsZero() {
+			ranAt = now.Time
+		}
+		ran := metav1.NewTime(ranAt)
+		if outcome.NextRun.IsZero() {
+			next := metav1.NewTime(ranAt.Add(check.Spec.IntervalDuration()).Truncate(time.Second))
+			check.Status.NextProbeTime = &next
+		}
+		applyResults(check, outcome.Results, ran)
+		check.Status.LastProbeTime = &ran
+		if outcome.ProbeNow != "" {
+			check.Status.LastHandledProbeNow = outcome.ProbeNow
+		} else if v := check.Annotations[v1alpha1.ProbeNowAnnotation]; v != "" && outcome.NextRun.IsZero() {
+			check.Status.LastHandledProbeNow = v // a prober without pools ran it now
 		}
 		check.Status.ObservedGeneration = check.Generation
 		setReady(conds)
 		conds.settled()
-		ctrl.LoggerFrom(ctx).V(1).Info("probe run", "why", why, "summary", check.Status.Summary)
-	} else if due {
-		// Available but nothing ran (no due targets): look again shortly.
-		return ctrl.Result{RequeueAfter: retryAfter(outcome, 5*time.Second)}, nil
+		ctrl.LoggerFrom(ctx).V(1).Info("probe results", "why", why, "summary", check.Status.Summary)
 	}
-	next := r.schedule(check, now.Time)
-	return ctrl.Result{RequeueAfter: next}, nil
+	return ctrl.Result{RequeueAfter: r.requeueAfter(check, outcome, now.Time)}, nil
+}
+
+// persistRequeue: a check whose pool key was just recorded joins its pool
+// on the next reconcile.
+const persistRequeue = 100 * time.Millisecond
+
+// requeueAfter is a safety net: the pool wakes its members when it has
+// news, so this only bounds how long a lost wake-up can delay status.
+func (r *ECSConnectivityCheckReconciler) requeueAfter(check *v1alpha1.ECSConnectivityCheck, o *ProbeOutcome, now time.Time) time.Duration {
+	wait := check.Spec.IntervalDuration()
+	if !o.NextRun.IsZero() {
+		wait = o.NextRun.Sub(now) + check.Spec.TimeoutDuration() + wakeSlack
+	}
+	if o.RetryAfter > 0 && o.RetryAfter < wait {
+		wait = o.RetryAfter
+	}
+	return max(wait, time.Second)
+}
+
+// wakeSlack: how long after a member's due time plus its timeout the pool
+// is given to deliver before the reconciler looks by itself.
+const wakeSlack = 5 * time.Second
+
+// leave takes a check that stopped probing out of its pool.
+func (r *ECSConnectivityCheckReconciler) leave(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error {
+	if r.Prober == nil {
+		return nil
+	}
+	if err := r.Prober.Leave(ctx, check); err != nil {
+		return fmt.Errorf("leaving the probe pool: %w", err)
+	}
+	return nil
 }
 
 // applyProbe copies the probe and service state into status.
@@ -222,39 +271,6 @@ func isDue(check *v1alpha1.ECSConnectivityCheck, now time.Time) (bool, string) {
 		return true, "interval elapsed"
 	}
 	return false, ""
-}
-
-// schedule sets the next probe time, interval plus jitter after now when a
-// run just happened, and returns how long to wait for it.
-func (r *ECSConnectivityCheckReconciler) schedule(check *v1alpha1.ECSConnectivityCheck, now time.Time) time.Duration {
-	st := &check.Status
-	if st.NextProbeTime == nil || !st.NextProbeTime.After(now) {
-		interval := check.Spec.IntervalDuration()
-		next := metav1.NewTime(now.Add(interval + r.jitter(interval)).Truncate(time.Second))
-		st.NextProbeTime = &next
-	}
-	return st.NextProbeTime.Sub(now)
-}
-
-func (r *ECSConnectivityCheckReconciler) jitter(interval time.Duration) time.Duration {
-	if r.Jitter != nil {
-		return r.Jitter(interval)
-	}
-	return time.Duration(rand.Int64N(int64(interval)/10 + 1))
-}
-
-func retryAfter(o *ProbeOutcome, fallback time.Duration) time.Duration {
-	if o.RetryAfter > 0 {
-		return o.RetryAfter
-	}
-	return fallback
-}
-
-func minDuration(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
 }
 
 // patchStatus writes status with one merge patch guarded by resourceVersion,

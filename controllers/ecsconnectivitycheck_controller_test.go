@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/controllers"
 )
 
@@ -30,7 +31,7 @@ func newCheck(ns, name string) *v1alpha1.ECSConnectivityCheck {
 	}
 }
 
-func available(results ...controllers.TargetResult) func(bool) *controllers.ProbeOutcome {
+func available(results ...probe.Outcome) func(bool) *controllers.ProbeOutcome {
 	return func(run bool) *controllers.ProbeOutcome {
 		o := &controllers.ProbeOutcome{
 			Phase:   controllers.ProbeAvailable,
@@ -44,9 +45,9 @@ func available(results ...controllers.TargetResult) func(bool) *controllers.Prob
 	}
 }
 
-var healthy = []controllers.TargetResult{
-	{Name: "sns-https", Result: v1alpha1.ResultReachable, AsExpected: true, Reason: v1alpha1.ReasonConnected, Message: "connected to 10.0.1.169:443", Addresses: []string{"10.0.1.169"}, ViaVPCEndpoint: true, Latency: 12 * time.Millisecond},
-	{Name: "no-internet", Result: v1alpha1.ResultUnreachable, AsExpected: true, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 93.184.215.14:443 timed out after 5s"},
+var healthy = []probe.Outcome{
+	{Target: "sns-https", Result: v1alpha1.ResultReachable, AsExpected: true, Reason: v1alpha1.ReasonConnected, Message: "connected to 10.0.1.169:443", Addresses: []string{"10.0.1.169"}, ViaVPCEndpoint: true, Latency: 12 * time.Millisecond},
+	{Target: "no-internet", Result: v1alpha1.ResultUnreachable, AsExpected: true, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 93.184.215.14:443 timed out after 5s"},
 }
 
 func cond(c *v1alpha1.ECSConnectivityCheck, typ string) string {
@@ -107,7 +108,7 @@ func TestFailingTargetMakesReadyFalseAndKeepsResultsWhenProbeFails(t *testing.T)
 	ctx := context.Background()
 	ns := newNamespace(t, nil)
 	prober.script("fail", available(
-		controllers.TargetResult{Name: "sns-https", Result: v1alpha1.ResultUnreachable, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 10.0.1.169:443 timed out after 5s",
+		probe.Outcome{Target: "sns-https", Result: v1alpha1.ResultUnreachable, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 10.0.1.169:443 timed out after 5s",
 			Findings: []v1alpha1.Finding{{Code: v1alpha1.FindingInterfaceEndpointSecurityGroupDenied, Resource: "sg-0e1f0e1f", Message: "add an inbound rule"}}},
 		healthy[1],
 	))
@@ -198,9 +199,10 @@ func TestSuspendedCheckIsNotProbed(t *testing.T) {
 	if err := env.Client.Create(ctx, check); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "Ready=Unknown/Suspended", func() (bool, string) {
+	// Nothing ran, so there is no Ready to keep; the generation is handled.
+	eventually(t, "generation 1 handled without a Ready", func() (bool, string) {
 		c := get(t, ns, "paused")
-		return cond(c, v1alpha1.ConditionReady) == "Unknown/Suspended gen=1" && c.Status.ObservedGeneration == 1, cond(c, v1alpha1.ConditionReady)
+		return cond(c, v1alpha1.ConditionReady) == "absent" && c.Status.ObservedGeneration == 1, cond(c, v1alpha1.ConditionReady)
 	})
 	time.Sleep(300 * time.Millisecond)
 	if n := prober.count(&prober.calls, ns, "paused"); n != 0 {

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 )
@@ -80,8 +81,8 @@ var (
 	eventRunTaskFailed = "Warning RunTaskFailed: RunTask failed: AGENT (arn:aws:ecs:ap-northeast-1:123456789012:container-instance/prod/0a1b)"
 )
 
-func snsFailing() []controllers.TargetResult {
-	return []controllers.TargetResult{gitopsFailing[0], gitopsHealthy[1], gitopsHealthy[2]}
+func snsFailing() []probe.Outcome {
+	return []probe.Outcome{gitopsFailing[0], gitopsHealthy[1], gitopsHealthy[2]}
 }
 
 // The life of a check as its events tell it: first success, a target that
@@ -226,6 +227,8 @@ func (p fixedProber) Probe(context.Context, *awsclient.Clients, *v1alpha1.ECSCon
 	o := *p.o
 	return &o, nil
 }
+
+func (fixedProber) Leave(context.Context, *v1alpha1.ECSConnectivityCheck) error { return nil }
 
 func (fixedProber) Release(context.Context, *awsclient.Clients, *v1alpha1.ECSConnectivityCheck) error {
 	return nil

@@ -47,9 +47,9 @@ func TestGitopsKstatus(t *testing.T) {
 		{state: stateProbeUnavailable, name: "kstatus-probe-unavailable", want: status.InProgressStatus,
 			message: "The probe cannot run: probe task stopped: CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref public.ecr.aws/aws-cli/aws-cli:latest"},
 		{state: stateStalled, name: "kstatus-stalled", want: status.FailedStatus, message: "service orders-api not found in cluster prod"},
-		// DESIGN: Ready is Unknown while suspended, which kstatus reads as
-		// InProgress; a wait on a suspended check lasts until its timeout.
-		{state: stateSuspended, name: "kstatus-suspended", want: status.InProgressStatus, message: "Probing is suspended; the last results are kept"},
+		// DESIGN: conditions keep their last values while suspended, so a
+		// wait on a suspended check ends.
+		{state: stateSuspended, name: "kstatus-suspended", want: status.CurrentStatus, message: "Resource is Ready"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.state(t, ns, tc.name)

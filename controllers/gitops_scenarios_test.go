@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/controllers"
 )
 
@@ -43,18 +44,18 @@ func gitopsCheck(ns, name string) *v1alpha1.ECSConnectivityCheck {
 }
 
 var (
-	gitopsHealthy = []controllers.TargetResult{
-		{Name: "sns-https", Result: v1alpha1.ResultReachable, AsExpected: true, Reason: v1alpha1.ReasonConnected, Message: "connected to 10.0.1.169:443",
+	gitopsHealthy = []probe.Outcome{
+		{Target: "sns-https", Result: v1alpha1.ResultReachable, AsExpected: true, Reason: v1alpha1.ReasonConnected, Message: "connected to 10.0.1.169:443",
 			Addresses: []string{"10.0.1.169", "10.0.2.248"}, ViaVPCEndpoint: true, Latency: 3 * time.Millisecond},
-		{Name: "sns-list-topics", Result: v1alpha1.ResultAllowed, AsExpected: true, Reason: v1alpha1.ReasonAPICallAllowed, Message: "sns ListTopics succeeded", Latency: 412 * time.Millisecond},
-		{Name: "no-egress-to-internet", Result: v1alpha1.ResultUnreachable, AsExpected: true, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 93.184.215.14:443 timed out after 5s", Latency: 5 * time.Second},
+		{Target: "sns-list-topics", Result: v1alpha1.ResultAllowed, AsExpected: true, Reason: v1alpha1.ReasonAPICallAllowed, Message: "sns ListTopics succeeded", Latency: 412 * time.Millisecond},
+		{Target: "no-egress-to-internet", Result: v1alpha1.ResultUnreachable, AsExpected: true, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 93.184.215.14:443 timed out after 5s", Latency: 5 * time.Second},
 	}
-	gitopsFailing = []controllers.TargetResult{
-		{Name: "sns-https", Result: v1alpha1.ResultUnreachable, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 10.0.1.169:443 timed out after 5s",
+	gitopsFailing = []probe.Outcome{
+		{Target: "sns-https", Result: v1alpha1.ResultUnreachable, Reason: v1alpha1.ReasonConnectionTimedOut, Message: "TCP connect to 10.0.1.169:443 timed out after 5s",
 			Addresses: []string{"10.0.1.169", "10.0.2.248"}, ViaVPCEndpoint: true, Latency: 5 * time.Second,
 			Findings: []v1alpha1.Finding{{Code: v1alpha1.FindingInterfaceEndpointSecurityGroupDenied, Resource: "sg-0e1f2a3b4c5d6e7f8",
 				Message: "Interface endpoint vpce-0abc (com.amazonaws.ap-northeast-1.sns) uses sg-0e1f2a3b4c5d6e7f8, which allows no inbound TCP 443 from the task's security groups. Add an inbound rule for TCP 443."}}},
-		{Name: "sns-list-topics", Result: v1alpha1.ResultDenied, Reason: string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy),
+		{Target: "sns-list-topics", Result: v1alpha1.ResultDenied, Reason: string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy),
 			Message: "User: arn:aws:sts::123456789012:assumed-role/orders-api-task/abc is not authorized to perform: SNS:ListTopics because no VPC endpoint policy allows the SNS:ListTopics action",
 			Findings: []v1alpha1.Finding{{Code: v1alpha1.FindingAccessDeniedVPCEndpointPolicy, Resource: "vpce-0abc1234def567890",
 				Message: "The policy of VPC endpoint vpce-0abc1234def567890 does not allow sns:ListTopics."}}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // Prober is the probe step of a reconcile: it resolves the service, brings
@@ -16,9 +17,12 @@ import (
 // reconciler requeues.
 type Prober interface {
 	Probe(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, run bool) (*ProbeOutcome, error)
-	// Release gives up the check's share of its probe task; the task stops
-	// when no other check uses it.
+	// Release gives up the check's share of its probe task as it is
+	// deleted; the task stops when no other check uses it.
 	Release(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck) error
+	// Leave takes a check that stops probing (suspended, stalled) out of
+	// its pool, with the same effect on the task.
+	Leave(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error
 }
 
 // ProbePhase is where the probe is.
@@ -50,9 +54,18 @@ type ProbeOutcome struct {
 	ServiceHealth *Health
 	// Findings about the probe or the service.
 	Findings []v1alpha1.Finding
-	// Ran is true when the targets ran; Results then has one per target.
-	Ran     bool
-	Results []TargetResult
+	// Ran is true when the targets ran at RanAt; Results then has one per
+	// target the probe reported on, and ProbeNow the probe-now request the
+	// run answered.
+	Ran      bool
+	RanAt    time.Time
+	ProbeNow string
+	Results  []probe.Outcome
+	// NextRun is when the pool runs the check next; zero when unknown.
+	NextRun time.Time
+	// Persist asks the reconciler to write status now, before the pool can
+	// start a task (the pool key that a deletion needs to stop it).
+	Persist bool
 	// RetryAfter asks for an earlier requeue, e.g. while a task starts.
 	RetryAfter time.Duration
 }
@@ -64,17 +77,3 @@ type Health struct {
 	Message string
 }
 
-// TargetResult is what one target showed in a run.
-type TargetResult struct {
-	Name   string
-	Result v1alpha1.TargetResult
-	// AsExpected is decided by the probe: it knows expect, expectStatus
-	// and expectPrivateAddress.
-	AsExpected     bool
-	Reason         string
-	Message        string
-	Addresses      []string
-	ViaVPCEndpoint bool
-	Latency        time.Duration
-	Findings       []v1alpha1.Finding
-}

@@ -5,23 +5,32 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/utils/clock"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/pool"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // Reaper stops probe tasks that no check uses and replaces old ones, at
 // start and then periodically, so a controller crash orphans nothing. It
-// runs on the leader only.
+// runs on the leader only, and only ever with credentials that a live check
+// is allowed to use at that moment.
 type Reaper struct {
 	Client client.Reader
-	AWS    awsclient.Provider
-	Probes *probe.Manager
-	Every  time.Duration
-	Log    logr.Logger
+	// Clients are the AWS clients a check may use now (the reconciler's
+	// allow-list checks included); a check refused them is skipped.
+	Clients func(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) (*awsclient.Clients, error)
+	Probes  *probe.Manager
+	// Running lists the pools that run now, even those whose checks have
+	// not written their pool key yet.
+	Running func() map[string]bool
+	Every   time.Duration
+	Clock   clock.WithTicker
+	Log     logr.Logger
 }
 
 // Start implements manager.Runnable.
@@ -35,16 +44,13 @@ func (r *Reaper) Start(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(every):
+		case <-r.Clock.After(every):
 		}
 	}
 }
 
-// scope is one AWS identity and region whose clusters are swept together.
-type scope struct{ region, roleArn, externalID string }
-
-// reapOnce sweeps every cluster any check names, with the pool keys that
-// live checks record in their status.
+// reapOnce sweeps every cluster a live check names, with that check's
+// credentials, keeping the pools that live checks record or that run.
 func (r *Reaper) reapOnce(ctx context.Context) {
 	list := &v1alpha1.ECSConnectivityCheckList{}
 	if err := r.Client.List(ctx, list); err != nil {
@@ -52,33 +58,42 @@ func (r *Reaper) reapOnce(ctx context.Context) {
 		return
 	}
 	inUse := map[string]bool{}
-	clusters := map[scope]map[string]bool{}
-	for _, c := range list.Items {
-		if c.DeletionTimestamp.IsZero() && c.Status.Probe != nil && c.Status.Probe.PoolKey != "" {
-			inUse[c.Status.Probe.PoolKey] = true
-		}
-		sc := scope{region: c.Spec.Region}
-		if c.Spec.RoleArn != "" {
-			sc.roleArn, sc.externalID = c.Spec.RoleArn, c.Namespace
-		}
-		if clusters[sc] == nil {
-			clusters[sc] = map[string]bool{}
-		}
-		clusters[sc][c.Spec.Cluster] = true
+	if r.Running != nil {
+		inUse = r.Running()
 	}
-	for sc, names := range clusters {
-		clients, err := r.AWS.For(ctx, sc.region, sc.roleArn, sc.externalID)
-		if err != nil {
-			r.Log.V(1).Info("no AWS clients for the reaper", "region", sc.region, "role", sc.roleArn, "error", err.Error())
+	type scope struct {
+		clients *awsclient.Clients
+		names   map[string]bool
+	}
+	scopes := map[string]*scope{}
+	for i := range list.Items {
+		c := &list.Items[i]
+		if !c.DeletionTimestamp.IsZero() {
 			continue
 		}
+		if c.Status.Probe != nil && c.Status.Probe.PoolKey != "" {
+			inUse[c.Status.Probe.PoolKey] = true
+		}
+		clients, err := r.Clients(ctx, c)
+		if err != nil {
+			r.Log.V(1).Info("not sweeping with a check's credentials it may not use", "check", client.ObjectKeyFromObject(c).String(), "error", err.Error())
+			continue
+		}
+		sc := scopes[clients.Scope()]
+		if sc == nil {
+			sc = &scope{clients: clients, names: map[string]bool{}}
+			scopes[clients.Scope()] = sc
+		}
+		sc.names[c.Spec.Cluster] = true
+	}
+	for _, sc := range scopes {
 		var cl []string
-		for n := range names {
+		for n := range sc.names {
 			cl = append(cl, n)
 		}
-		reaped, err := r.Probes.Reap(ctx, clients, cl, inUse)
+		reaped, err := r.Probes.Reap(ctx, sc.clients, cl, inUse)
 		if err != nil {
-			r.Log.Error(err, "reaping probe tasks", "region", clients.Region, "clusters", cl)
+			r.Log.Error(err, "reaping probe tasks", "region", sc.clients.Region, "clusters", cl)
 		}
 		for _, t := range reaped {
 			r.Log.Info("stopped probe task", "task", t.TaskArn, "pool", t.PoolKey, "why", t.Why)
@@ -86,20 +101,20 @@ func (r *Reaper) reapOnce(ctx context.Context) {
 	}
 }
 
-// PoolInUse tells the probe manager whether a check other than except still
-// uses a pool, from the checks' recorded status; it keeps Release correct
-// after a restart, before every check has been reconciled.
-func PoolInUse(c client.Reader) func(ctx context.Context, poolKey string, except types.NamespacedName) (bool, error) {
+// PoolInUse tells the pools whether a check other than except records a
+// pool key in its status, from the informer cache's index: it keeps a
+// release correct after a restart, before every check has been reconciled.
+func PoolInUse(c client.Reader) pool.InUse {
 	return func(ctx context.Context, poolKey string, except types.NamespacedName) (bool, error) {
 		list := &v1alpha1.ECSConnectivityCheckList{}
-		if err := c.List(ctx, list); err != nil {
+		if err := c.List(ctx, list, client.MatchingFields{poolKeyIndex: poolKey}); err != nil {
 			return false, err
 		}
 		for _, chk := range list.Items {
 			if chk.Namespace == except.Namespace && chk.Name == except.Name {
 				continue
 			}
-			if chk.DeletionTimestamp.IsZero() && chk.Status.Probe != nil && chk.Status.Probe.PoolKey == poolKey {
+			if chk.DeletionTimestamp.IsZero() {
 				return true, nil
 			}
 		}

@@ -100,6 +100,7 @@ type scriptedProber struct {
 	runs     map[string]int
 	calls    map[string]int
 	released map[string]int
+	left     map[string]int
 }
 
 func (p *scriptedProber) script(name string, f func(run bool) *controllers.ProbeOutcome) {
@@ -131,6 +132,16 @@ func (p *scriptedProber) Release(_ context.Context, _ *awsclient.Clients, check 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.released[check.Namespace+"/"+check.Name]++
+	return nil
+}
+
+func (p *scriptedProber) Leave(_ context.Context, check *v1alpha1.ECSConnectivityCheck) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.left == nil {
+		p.left = map[string]int{}
+	}
+	p.left[check.Namespace+"/"+check.Name]++
 	return nil
 }
 

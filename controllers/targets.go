@@ -8,15 +8,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // applyResults folds one run's results into the target statuses: a target
 // counts as not as expected only after failureThreshold failed runs in a
 // row, and times move only on transitions.
-func applyResults(check *v1alpha1.ECSConnectivityCheck, results []TargetResult, now metav1.Time) {
-	byName := map[string]TargetResult{}
+func applyResults(check *v1alpha1.ECSConnectivityCheck, results []probe.Outcome, now metav1.Time) {
+	byName := map[string]probe.Outcome{}
 	for _, r := range results {
-		byName[r.Name] = r
+		byName[r.Target] = r
 	}
 	previous := map[string]v1alpha1.TargetStatus{}
 	for _, ts := range check.Status.Targets {
@@ -39,20 +40,9 @@ func applyResults(check *v1alpha1.ECSConnectivityCheck, results []TargetResult, 
 			statuses = append(statuses, prev)
 			continue
 		}
-		ts := v1alpha1.TargetStatus{
-			Name:                t.Name,
-			Result:              r.Result,
-			Reason:              r.Reason,
-			Message:             r.Message,
-			Addresses:           r.Addresses,
-			ViaVPCEndpoint:      r.ViaVPCEndpoint,
-			LatencyMilliseconds: r.Latency.Milliseconds(),
-			Findings:            r.Findings,
-			LastTransitionTime:  prev.LastTransitionTime,
-			LastSuccessTime:     prev.LastSuccessTime,
-		}
+		ts := r.TargetStatus()
+		ts.LastTransitionTime, ts.LastSuccessTime = prev.LastTransitionTime, prev.LastSuccessTime
 		if r.AsExpected {
-			ts.AsExpected = true
 			ts.LastSuccessTime = now.DeepCopy()
 		} else {
 			ts.ConsecutiveFailures = prev.ConsecutiveFailures + 1

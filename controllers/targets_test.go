@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // A target flaps only after failureThreshold failed runs in a row, and its
@@ -18,7 +19,7 @@ func TestFailureThreshold(t *testing.T) {
 	}}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	run := func(i int, r v1alpha1.TargetResult) v1alpha1.TargetStatus {
-		applyResults(check, []TargetResult{{Name: "sns", Result: r, AsExpected: r == v1alpha1.ResultReachable}}, metav1.NewTime(t0.Add(time.Duration(i)*time.Minute)))
+		applyResults(check, []probe.Outcome{{Target: "sns", Result: r, AsExpected: r == v1alpha1.ResultReachable}}, metav1.NewTime(t0.Add(time.Duration(i)*time.Minute)))
 		return check.Status.Targets[0]
 	}
 	ok := run(0, v1alpha1.ResultReachable)
@@ -51,9 +52,9 @@ func TestNewTargetFailingIsNotAsExpected(t *testing.T) {
 			{Name: "api", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics"}},
 		},
 	}}
-	applyResults(check, []TargetResult{
-		{Name: "egress", Result: v1alpha1.ResultReachable, Reason: v1alpha1.ReasonConnected},
-		{Name: "api", Result: v1alpha1.ResultAllowed, AsExpected: true},
+	applyResults(check, []probe.Outcome{
+		{Target: "egress", Result: v1alpha1.ResultReachable, Reason: v1alpha1.ReasonConnected},
+		{Target: "api", Result: v1alpha1.ResultAllowed, AsExpected: true},
 	}, metav1.Now())
 	if check.Status.Targets[0].AsExpected || !check.Status.Targets[1].AsExpected || check.Status.Summary != "1/2" {
 		t.Fatalf("%+v", check.Status.Targets)

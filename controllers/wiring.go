@@ -1,14 +1,20 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cache"
 	"github.com/ecscheck/ecscheck/internal/diagnose"
+	"github.com/ecscheck/ecscheck/internal/pool"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
@@ -19,38 +25,78 @@ type Config struct {
 	Probe      probe.Options
 	Diagnose   diagnose.Options
 	Controller controller.Options
+	// Clock is the controller's one clock, handed to every package; nil is
+	// the real clock.
+	Clock clock.WithTicker
 }
 
-// Setup registers the reconciler, with the probe manager and diagnoser
-// behind its probe step, and the probe reaper with mgr. main and the
-// end-to-end tests wire the controller through here alike.
+// poolKeyIndex indexes checks by the pool key their status records, so a
+// pool's members are found in the informer cache without listing every
+// check.
+const poolKeyIndex = "status.probe.poolKey"
+
+// Setup registers the reconciler, the pools behind its probe step, and the
+// probe reaper with mgr. main and the end-to-end tests wire the controller
+// through here alike.
 func Setup(mgr ctrl.Manager, cfg Config) error {
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
 	po := cfg.Probe
-	if po.InUse == nil {
-		po.InUse = PoolInUse(mgr.GetClient())
+	if po.Clock == nil {
+		po.Clock = clk
 	}
 	if po.Log.GetSink() == nil {
 		po.Log = ctrl.Log.WithName("probe")
 	}
+	do := cfg.Diagnose
+	if do.Clock == nil {
+		do.Clock = clk.Now
+	}
+	if do.CacheTTL == 0 {
+		do.CacheTTL = cache.DiagnosisTTL
+	}
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1alpha1.ECSConnectivityCheck{}, poolKeyIndex, poolKeyOf); err != nil {
+		return fmt.Errorf("indexing checks by pool: %w", err)
+	}
 	probes := probe.New(po)
+	explain := &Explainer{Diagnoser: diagnose.New(do), Clock: clk, Log: ctrl.Log.WithName("diagnose")}
 	wakeups, wake := NewWakeups()
+
+	// Pools run on the leader, for the manager's lifetime.
+	poolCtx, stopPools := context.WithCancel(context.Background())
+	pools := pool.New(poolCtx, pool.Options{
+		Probes: probes, Explain: explain, Wake: wake, InUse: PoolInUse(mgr.GetClient()),
+		Clock: clk, Log: ctrl.Log.WithName("pool"),
+	})
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		stopPools()
+		return nil
+	})); err != nil {
+		return err
+	}
+
 	r := &ECSConnectivityCheckReconciler{
-		Client: mgr.GetClient(),
-		AWS:    cfg.AWS,
-		Prober: &ProbeStep{
-			Probes:    probes,
-			Diagnoser: diagnose.New(cfg.Diagnose),
-			Reader:    mgr.GetClient(),
-			Wake:      wake,
-			Clock:     clock.RealClock{},
-			Log:       po.Log,
-		},
+		Client:  mgr.GetClient(),
+		AWS:     cfg.AWS,
+		Prober:  &ProbeStep{Resolver: probes, Pools: pools, Explain: explain, Clock: clk},
 		Events:  mgr.GetEventRecorder("ecscheck"),
-		Clock:   clock.RealClock{},
+		Clock:   clk,
 		Wakeups: wakeups,
 	}
 	if err := r.SetupWithManager(mgr, cfg.Controller); err != nil {
 		return fmt.Errorf("setting up the controller: %w", err)
 	}
-	return mgr.Add(&Reaper{Client: mgr.GetClient(), AWS: cfg.AWS, Probes: probes, Log: ctrl.Log.WithName("reaper")})
+	return mgr.Add(&Reaper{Client: mgr.GetClient(), Clients: r.clientsFor, Probes: probes, Running: pools.Keys,
+		Clock: clk, Log: ctrl.Log.WithName("reaper")})
+}
+
+func poolKeyOf(o client.Object) []string {
+	c, ok := o.(*v1alpha1.ECSConnectivityCheck)
+	if !ok || c.Status.Probe == nil || c.Status.Probe.PoolKey == "" {
+		return nil
+	}
+	return []string{c.Status.Probe.PoolKey}
 }

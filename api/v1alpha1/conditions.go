@@ -21,8 +21,6 @@ const (
 const (
 	// ReasonProbing: no run has completed for this generation yet.
 	ReasonProbing = "Probing"
-	// ReasonSuspended: spec.suspend is true.
-	ReasonSuspended = "Suspended"
 	// ReasonAllTargetsAsExpected: the last run found every target as expected.
 	ReasonAllTargetsAsExpected = "AllTargetsAsExpected"
 	// ReasonTargetsNotAsExpected: some target is not as expected.

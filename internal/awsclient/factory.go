@@ -27,11 +27,14 @@ type Clients struct {
 	// RoleArn is the role assumed for these clients, empty for the
 	// controller's own identity.
 	RoleArn string
-	ECS     ECSAPI
-	EC2     EC2API
-	IAM     IAMAPI
-	STS     STSAPI
-	KMS     KMSAPI
+	// ExternalID is the ExternalId of the assumed role (the check's
+	// namespace), empty for the controller's own identity.
+	ExternalID string
+	ECS        ECSAPI
+	EC2        EC2API
+	IAM        IAMAPI
+	STS        STSAPI
+	KMS        KMSAPI
 }
 
 // Provider hands out clients; the reconciler depends on this, tests may
@@ -115,14 +118,25 @@ func (f *Factory) For(_ context.Context, region, roleArn, externalID string) (*C
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
 	c := &Clients{
-		Region:  region,
-		RoleArn: roleArn,
-		ECS:     ecs.NewFromConfig(cfg),
-		EC2:     ec2.NewFromConfig(cfg),
-		IAM:     iam.NewFromConfig(cfg),
-		STS:     sts.NewFromConfig(cfg),
-		KMS:     kms.NewFromConfig(cfg),
+		Region:     region,
+		RoleArn:    roleArn,
+		ExternalID: externalID,
+		ECS:        ecs.NewFromConfig(cfg),
+		EC2:        ec2.NewFromConfig(cfg),
+		IAM:        iam.NewFromConfig(cfg),
+		STS:        sts.NewFromConfig(cfg),
+		KMS:        kms.NewFromConfig(cfg),
 	}
 	f.clients[key] = c
 	return c, nil
+}
+
+// Scope names the credentials and region of these clients: what is read
+// with them may be served only to callers with the same scope, and two
+// checks share a probe only within one scope.
+func (c *Clients) Scope() string {
+	if c.RoleArn == "" {
+		return c.Region + "|controller"
+	}
+	return c.Region + "|" + c.RoleArn + "|" + c.ExternalID
 }

@@ -28,7 +28,7 @@ var targetReasons = set(
 
 // conditionReasons are the reasons of the check's conditions (api/v1alpha1).
 var conditionReasons = set(
-	v1alpha1.ReasonProbing, v1alpha1.ReasonSuspended, v1alpha1.ReasonAllTargetsAsExpected, v1alpha1.ReasonTargetsNotAsExpected,
+	v1alpha1.ReasonProbing, v1alpha1.ReasonAllTargetsAsExpected, v1alpha1.ReasonTargetsNotAsExpected,
 	v1alpha1.ReasonProbeRunning, v1alpha1.ReasonProbeStarting, v1alpha1.ReasonRunTaskFailed, v1alpha1.ReasonProbeTaskStopped,
 	v1alpha1.ReasonExecAgentNotRunning, v1alpha1.ReasonExecuteCommandDenied, v1alpha1.ReasonExecSessionFailed,
 	v1alpha1.ReasonServiceNotFound, v1alpha1.ReasonClusterNotFound, v1alpha1.ReasonControllerNotAuthorized,

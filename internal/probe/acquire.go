@@ -3,48 +3,62 @@ package probe
 import (
 	"context"
 	"fmt"
+	"time"
 
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 )
 
-// Acquire returns the probe the check runs in, starting one if needed. It
-// never waits for a task to start: a probe that is not ready comes back with
-// Ready false, a reason and a RetryAfter, and the reconciler requeues. A
-// returned error is an *Error (AWS fault or configuration).
+// Acquire returns the pool's probe, starting one if needed. It never waits
+// for a task to start: a probe that is not ready comes back with Ready
+// false, a reason and a RetryAfter, the delay before the pool should look
+// again. A returned error is an *Error (AWS fault or configuration).
 //
-// A persistent probe is looked for, in order, in memory, in the check's
-// status (after a restart), and by startedBy and tags in ECS, before
-// RunTask is called; so a restart between RunTask and the status write
-// never starts a second task.
-func (m *Manager) Acquire(ctx context.Context, c *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, id *Identity) (*TaskState, error) {
+// A persistent probe is looked for, in order, in memory, in hint (the task
+// a check's status records, after a restart), and by startedBy and tags in
+// ECS, before RunTask is called; so a restart between RunTask and the
+// status write never starts a second task. fresh is how old the state of a
+// task that was ready may be: ready tasks are re-read in shared batches.
+func (m *Manager) Acquire(ctx context.Context, c *awsclient.Clients, id *Identity, hint string, fresh time.Duration) (*TaskState, error) {
 	ctx, cancel := m.bound(ctx)
 	defer cancel()
-	name := types.NamespacedName{Namespace: check.Namespace, Name: check.Name}
-	p, abandoned := m.join(name, id, c.ECS)
-	if abandoned != nil {
-		m.stopAbandoned(ctx, abandoned, name)
-	}
 	if id.ExecInto == v1alpha1.ExecIntoServiceTask {
 		return m.acquireServiceTask(ctx, c.ECS, id)
 	}
+	p := m.slot(id.PoolKey)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.taskArn == "" {
-		if st := check.Status.Probe; st != nil && st.PoolKey == id.PoolKey && st.TaskArn != p.prevTask {
-			p.taskArn = st.TaskArn
-		}
+	if p.taskArn == "" && hint != "" && hint != p.prevTask {
+		p.taskArn = hint
 	}
-	return m.acquireProbeTask(ctx, c.ECS, p, id)
+	st, err := m.acquireProbeTask(ctx, c, p, id, fresh)
+	if err != nil {
+		return nil, err
+	}
+	p.ready = st.Ready
+	if st.Reason == v1alpha1.ReasonProbeStarting && st.TaskArn != "" && p.last == nil {
+		// A task can be up in well under a second: look early, then back off.
+		st.RetryAfter = min(startPoll<<min(p.polls, 5), startingRetry)
+		p.polls++
+	} else {
+		p.polls = 0
+	}
+	return st, nil
 }
 
+// startPoll is the first look at a task that is starting.
+const startPoll = 250 * time.Millisecond
+
 // acquireProbeTask runs with p.mu held.
-func (m *Manager) acquireProbeTask(ctx context.Context, api awsclient.ECSAPI, p *pool, id *Identity) (*TaskState, error) {
+func (m *Manager) acquireProbeTask(ctx context.Context, c *awsclient.Clients, p *taskSlot, id *Identity, fresh time.Duration) (*TaskState, error) {
 	log := m.opts.Log.WithValues("pool", id.PoolKey, "cluster", id.Cluster)
 	if p.taskArn != "" {
-		t, err := describeTask(ctx, api, id.Cluster, p.taskArn)
+		maxAge := time.Duration(0)
+		if p.ready {
+			maxAge = fresh
+		}
+		t, err := m.describeTask(ctx, c, id.Cluster, p.taskArn, maxAge)
 		if err != nil {
 			return nil, err
 		}
@@ -60,8 +74,10 @@ func (m *Manager) acquireProbeTask(ctx context.Context, api awsclient.ECSAPI, p 
 			}
 			return st, nil
 		case stoppedByUs(*t):
+			m.tasks.forget(p.taskArn)
 			p.replaced()
 		default:
+			m.tasks.forget(p.taskArn)
 			p.replaced()
 			st := m.taskState(id, *t, ContainerName)
 			log.Info("probe task stopped", "task", st.TaskArn, "stopCode", st.StopCode, "reason", st.StoppedReason)
@@ -74,32 +90,23 @@ func (m *Manager) acquireProbeTask(ctx context.Context, api awsclient.ECSAPI, p 
 		st.RetryAfter = p.nextAttempt.Sub(now)
 		return &st, nil
 	}
-	if t, err := m.findPoolTask(ctx, api, id.Cluster, id.PoolKey); err != nil {
+	if t, err := m.findPoolTask(ctx, c.ECS, id.Cluster, id.PoolKey); err != nil {
 		return nil, err
 	} else if t != nil {
 		p.taskArn = *t.TaskArn
 		log.Info("adopted running probe task", "task", p.taskArn)
 		return m.taskState(id, *t, ContainerName), nil
 	}
-	return m.start(ctx, api, p, id)
+	return m.start(ctx, c.ECS, p, id)
 }
 
-// stopAbandoned stops the task of a pool a check left (its identity
-// changed) when no other check uses it. Failures are left to the reaper.
-func (m *Manager) stopAbandoned(ctx context.Context, p *pool, leaving types.NamespacedName) {
-	if p.execInt == string(v1alpha1.ExecIntoServiceTask) {
-		return
-	}
-	if m.opts.InUse != nil {
-		if used, err := m.opts.InUse(ctx, p.key, leaving); err != nil || used {
-			return
-		}
-	}
+// Stale tells the Manager that a session found the pool's task unusable
+// (stopped, agent gone): the next Acquire reads it afresh.
+func (m *Manager) Stale(poolKey string) {
+	p := m.slot(poolKey)
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if _, err := m.stopPoolTasks(ctx, p.ecs, p.cluster, p.key, p.taskArn, "no check uses this pool any more"); err != nil {
-		m.opts.Log.Info("stopping an abandoned probe failed; the reaper will retry", "pool", p.key, "error", err.Error())
-	}
+	p.ready = false
+	p.mu.Unlock()
 }
 
 // backOff records a failure to get a task running and returns what to
@@ -107,7 +114,7 @@ func (m *Manager) stopAbandoned(ctx context.Context, p *pool, leaving types.Name
 // expected a few times an hour) counts as starting until the attempts are
 // spent, then shows with its reason; a task that started and stopped
 // (immediate) shows at once, since its stop code is what the user needs.
-func (m *Manager) backOff(p *pool, st *TaskState, reason string, immediate bool) *TaskState {
+func (m *Manager) backOff(p *taskSlot, st *TaskState, reason string, immediate bool) *TaskState {
 	b := m.opts.RunTaskBackoff
 	p.failures++
 	delay := b.delay(p.failures)

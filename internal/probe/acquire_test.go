@@ -204,6 +204,12 @@ func TestAcquireReplacesATaskItStopped(t *testing.T) {
 	if err := stopTask(e.ctx, e.ecs, clusterArn, st.TaskArn, "replaced: older than the maximum probe age"); err != nil {
 		t.Fatal(err)
 	}
+	// A ready task's state is trusted for the pool's tick (a minute here).
+	described := e.ecs.count("DescribeTasks")
+	if again := e.acquire(c); again.TaskArn != st.TaskArn || e.ecs.count("DescribeTasks") != described {
+		t.Fatalf("a fresh ready state was read again: %d DescribeTasks", e.ecs.count("DescribeTasks"))
+	}
+	e.clock.Step(time.Minute)
 	next := e.acquire(c)
 	if next.TaskArn == st.TaskArn || next.Reason != v1alpha1.ReasonProbeStarting || e.ecs.count("RunTask") != 2 {
 		t.Errorf("%+v", next)

@@ -79,7 +79,11 @@ func (e *env) resolve(c *v1alpha1.ECSConnectivityCheck) *Identity {
 
 func (e *env) acquire(c *v1alpha1.ECSConnectivityCheck) *TaskState {
 	e.t.Helper()
-	st, err := e.m.Acquire(e.ctx, e.clients, c, e.resolve(c))
+	hint := ""
+	if c.Status.Probe != nil {
+		hint = c.Status.Probe.TaskArn
+	}
+	st, err := e.m.Acquire(e.ctx, e.clients, e.resolve(c), hint, time.Minute)
 	if err != nil {
 		e.t.Fatalf("Acquire: %v", err)
 	}

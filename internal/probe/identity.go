@@ -57,6 +57,15 @@ type Identity struct {
 	VPCID    string
 	VPCCIDRs []netip.Prefix
 
+	// Credentials is the scope of the AWS credentials the check is allowed
+	// to use (awsclient.Clients.Scope): the controller's own identity, or
+	// the assumed role with its ExternalId. Checks share a probe only
+	// with the same credentials, so no check's targets or diagnosis ever
+	// run with another's.
+	Credentials string
+	// perCheck keys the pool by its check (Options.PoolPerCheck).
+	perCheck bool
+
 	// PoolKey is set by Resolve.
 	PoolKey string
 }
@@ -68,6 +77,7 @@ func (id *Identity) poolKey() string {
 	f := []string{
 		"region=" + id.Region, "account=" + id.Account, "cluster=" + id.Cluster,
 		"execInto=" + string(id.ExecInto), "script=" + script.Version,
+		"credentials=" + id.Credentials,
 	}
 	if id.ExecInto == v1alpha1.ExecIntoServiceTask {
 		f = append(f, "service="+id.ServiceArn, "container="+id.Container)
@@ -81,7 +91,7 @@ func (id *Identity) poolKey() string {
 			"image="+id.Image, "cpu="+id.CPU, "memory="+id.Memory,
 			"platformVersion="+id.PlatformVersion, "logGroup="+id.LogGroup,
 		)
-		if id.Lifecycle == v1alpha1.LifecyclePerRun {
+		if id.Lifecycle == v1alpha1.LifecyclePerRun || id.perCheck {
 			f = append(f, "owner="+id.Owner.String())
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -22,14 +23,14 @@ import (
 // restarted) returns the task it started instead of starting a second one.
 const clientTokenWindowSeconds = 600
 
-func clientToken(p *pool, now int64) string {
+func clientToken(p *taskSlot, now int64) string {
 	prev := sha256.Sum256([]byte(p.prevTask))
 	return fmt.Sprintf("%s-%d-%d-%s", p.key, now/clientTokenWindowSeconds, p.failures, hex.EncodeToString(prev[:4]))
 }
 
 // start registers the task definition if needed and calls RunTask. It runs
 // with p.mu held.
-func (m *Manager) start(ctx context.Context, api awsclient.ECSAPI, p *pool, id *Identity) (*TaskState, error) {
+func (m *Manager) start(ctx context.Context, api awsclient.ECSAPI, p *taskSlot, id *Identity) (*TaskState, error) {
 	td, err := m.ensureTaskDefinition(ctx, api, id)
 	if err != nil {
 		return nil, err
@@ -131,22 +132,10 @@ func runTaskFindings(fs []ecstypes.Failure) []v1alpha1.Finding {
 	return out
 }
 
-// describeTask returns the task, or nil when ECS no longer knows it.
-func describeTask(ctx context.Context, api awsclient.ECSAPI, cluster, arn string) (*ecstypes.Task, error) {
-	out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: []string{arn},
-		Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
-	if err != nil {
-		if awsclient.Code(err) == "ClusterNotFoundException" {
-			return nil, clusterNotFound(cluster)
-		}
-		return nil, awsError("ecs:DescribeTasks", err)
-	}
-	for i := range out.Tasks {
-		if aws.ToString(out.Tasks[i].TaskArn) == arn || arnName(aws.ToString(out.Tasks[i].TaskArn)) == arnName(arn) {
-			return &out.Tasks[i], nil
-		}
-	}
-	return nil, nil
+// describeTask returns the task as read at most maxAge ago (0: now), or
+// nil when ECS no longer knows it.
+func (m *Manager) describeTask(ctx context.Context, c *awsclient.Clients, cluster, arn string, maxAge time.Duration) (*ecstypes.Task, error) {
+	return m.tasks.get(ctx, c, cluster, arn, maxAge)
 }
 
 // poolTasks lists the pool's tasks that are not stopping, newest first.

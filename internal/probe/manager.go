@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cache"
 	"github.com/ecscheck/ecscheck/internal/ecsexec"
 )
 
@@ -57,16 +57,15 @@ type Options struct {
 	StoppedWindow time.Duration
 	// ExecOverhead bounds an exec session beyond the targets' timeout (60s).
 	ExecOverhead time.Duration
-	// APITimeout bounds the AWS calls of one Resolve, Acquire or Release,
+	// APITimeout bounds the AWS calls of one Resolve, Acquire or StopPool,
 	// and of Reap per cluster (30s), on top of the caller's context.
 	APITimeout time.Duration
+	// PoolPerCheck gives every check a pool of its own: the per-check
+	// baseline that bench-scale compares pooling with.
+	PoolPerCheck bool
 	// NewExecutor returns the ECS Exec client for a set of AWS clients
 	// (an *ecsexec.Client using their KMS client).
 	NewExecutor func(*awsclient.Clients) Executor
-	// InUse, when set, tells Release whether any check other than except
-	// still uses a pool (e.g. from the informer cache). It makes Release
-	// correct after a restart, before every check has been reconciled.
-	InUse func(ctx context.Context, poolKey string, except types.NamespacedName) (bool, error)
 	// Metrics counts probe task starts and failures and exec sessions
 	// (metrics.Default() in the controller); nil counts nothing.
 	Metrics Metrics
@@ -74,38 +73,37 @@ type Options struct {
 	Log     logr.Logger
 }
 
-// Manager owns probe tasks: it resolves identities, starts and shares probe
-// tasks, runs checks in them, and stops them. Build one with New and share
-// it between reconciles; it is safe for concurrent use.
+// Manager owns probe tasks: it resolves identities, finds, starts and
+// watches a pool's task, runs sessions in it, and stops it. Which checks
+// share a pool and when they run is internal/pool's business. Build one
+// with New and share it; it is safe for concurrent use.
 type Manager struct {
 	opts Options
 
-	mu      sync.Mutex
-	pools   map[string]*pool
-	byCheck map[types.NamespacedName]string
+	mu    sync.Mutex
+	slots map[string]*taskSlot
 	// stopsSeen: stopped probe tasks already counted, by ARN.
 	stopsSeen map[string]time.Time
 
-	cache *cache
+	cache    *cache.Cache[string, any]
+	tasks    *taskReader
+	services *serviceReader
 }
 
-// pool is the in-memory state of one pool key. AWS stays the source of truth
-// (tasks are found by startedBy and tags); this only remembers what saves
+// taskSlot is what the Manager remembers of one pool's task. AWS stays the
+// source of truth (tasks are found by startedBy and tags); this only saves
 // calls and paces retries.
-type pool struct {
-	mu     sync.Mutex // serialises finding and starting the pool's task
-	key    string
-	checks map[types.NamespacedName]struct{}
-
-	cluster string
-	ecs     awsclient.ECSAPI
-	execInt string // ExecInto of the pool
+type taskSlot struct {
+	mu  sync.Mutex // serialises finding and starting the pool's task
+	key string
 
 	taskArn     string
 	prevTask    string // the task taskArn replaces; part of the client token
 	failures    int
 	nextAttempt time.Time
 	last        *TaskState // the failure reported while backing off
+	ready       bool       // the task was ready when last seen
+	polls       int        // looks at a starting task so far
 }
 
 // New returns a Manager with defaults filled in.
@@ -154,74 +152,46 @@ func New(opts Options) *Manager {
 	}
 	return &Manager{
 		opts:      opts,
-		pools:     map[string]*pool{},
-		byCheck:   map[types.NamespacedName]string{},
+		slots:     map[string]*taskSlot{},
 		stopsSeen: map[string]time.Time{},
-		cache:     newCache(opts.Clock),
+		cache:     cache.New[string, any](opts.Clock),
+		tasks:     newTaskReader(opts.Clock),
+		services:  newServiceReader(opts.Clock),
 	}
 }
+
+// Clock is the Manager's clock, for the packages built around it.
+func (m *Manager) Clock() clock.Clock { return m.opts.Clock }
 
 // bound limits the AWS work of one call.
 func (m *Manager) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, m.opts.APITimeout)
 }
 
-// join records that check uses the pool of id and returns the pool, and
-// the pool the check used before if it changed and is now unused.
-func (m *Manager) join(check types.NamespacedName, id *Identity, ecs awsclient.ECSAPI) (p, abandoned *pool) {
+func (m *Manager) slot(key string) *taskSlot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p = m.poolLocked(id.PoolKey)
-	p.checks[check] = struct{}{}
-	p.cluster, p.ecs, p.execInt = id.Cluster, ecs, string(id.ExecInto)
-	if old := m.byCheck[check]; old != "" && old != id.PoolKey {
-		if op := m.pools[old]; op != nil {
-			delete(op.checks, check)
-			if len(op.checks) == 0 {
-				delete(m.pools, old)
-				abandoned = op
-			}
-		}
-	}
-	m.byCheck[check] = id.PoolKey
-	return p, abandoned
-}
-
-func (m *Manager) poolLocked(key string) *pool {
-	p := m.pools[key]
+	p := m.slots[key]
 	if p == nil {
-		p = &pool{key: key, checks: map[types.NamespacedName]struct{}{}}
-		m.pools[key] = p
+		p = &taskSlot{key: key}
+		m.slots[key] = p
 	}
 	return p
 }
 
-// Members lists the checks known to use a pool, so the caller can gather
-// their due targets into one Run.
-func (m *Manager) Members(poolKey string) []types.NamespacedName {
+// Forget drops what the Manager remembers of a pool that has no members.
+func (m *Manager) Forget(poolKey string) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []types.NamespacedName
-	if p := m.pools[poolKey]; p != nil {
-		for c := range p.checks {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (m *Manager) hasMembers(poolKey string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p := m.pools[poolKey]
-	return p != nil && len(p.checks) > 0
+	delete(m.slots, poolKey)
+	m.mu.Unlock()
 }
 
 // forgetTask drops a remembered task ARN, e.g. after stopping it.
 func (m *Manager) forgetTask(poolKey, taskArn string) {
 	m.mu.Lock()
-	p := m.pools[poolKey]
+	p := m.slots[poolKey]
 	m.mu.Unlock()
+	m.tasks.forget(taskArn)
 	if p == nil {
 		return
 	}
@@ -233,7 +203,7 @@ func (m *Manager) forgetTask(poolKey, taskArn string) {
 }
 
 // replaced forgets the pool's task so that the next Acquire starts another.
-func (p *pool) replaced() {
+func (p *taskSlot) replaced() {
 	if p.taskArn != "" {
 		p.prevTask = p.taskArn
 	}

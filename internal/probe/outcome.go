@@ -24,6 +24,10 @@ type Outcome struct {
 	ViaVPCEndpoint bool
 	Latency        time.Duration
 
+	// Findings explain a target that is not as expected; diagnosis fills
+	// them after the run.
+	Findings []v1alpha1.Finding
+
 	// HTTPStatus is the status an http target received.
 	HTTPStatus int
 	// Denial is set when an awsAPI call was denied.
@@ -38,6 +42,7 @@ func (o Outcome) TargetStatus() v1alpha1.TargetStatus {
 	return v1alpha1.TargetStatus{
 		Name: o.Target, Result: o.Result, AsExpected: o.AsExpected, Reason: o.Reason, Message: o.Message,
 		Addresses: o.Addresses, ViaVPCEndpoint: o.ViaVPCEndpoint, LatencyMilliseconds: o.Latency.Milliseconds(),
+		Findings: o.Findings,
 	}
 }
 

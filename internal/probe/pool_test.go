@@ -1,15 +1,12 @@
 package probe
 
 import (
-	"context"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 )
@@ -21,86 +18,26 @@ func TestChecksOfOnePoolShareATask(t *testing.T) {
 	if ta.TaskArn != tb.TaskArn || !tb.Ready || e.ecs.count("RunTask") != 1 {
 		t.Fatalf("a %s, b %s (%s), RunTask %d", ta.TaskArn, tb.TaskArn, tb.Reason, e.ecs.count("RunTask"))
 	}
-	members := e.m.Members(ta.PoolKey)
-	slices.SortFunc(members, func(x, y types.NamespacedName) int { return strings.Compare(x.Name, y.Name) })
-	if len(members) != 2 || members[0].Name != "a" || members[1].Name != "b" {
-		t.Errorf("members %v", members)
-	}
 	// A check with another security group gets its own probe.
 	c := check("c")
 	c.Spec.Network = &v1alpha1.NetworkSpec{SecurityGroups: []string{"sg-0ffffffffffffff01"}}
 	if tc := e.acquire(c); tc.TaskArn == ta.TaskArn || tc.PoolKey == ta.PoolKey {
 		t.Errorf("c shares a's probe")
 	}
+	// So does a check with other credentials, even on the same network.
+	other := *e.clients
+	other.RoleArn, other.ExternalID = otherRole, "payments"
+	id, _, err := e.m.Resolve(e.ctx, &other, check("d"))
+	if err != nil || id.PoolKey == ta.PoolKey {
+		t.Errorf("a check with another role shares the pool (%v)", err)
+	}
 
-	// Releasing one check keeps the task; releasing the last stops it.
-	if err := e.m.Release(e.ctx, e.clients, a); err != nil {
-		t.Fatal(err)
-	}
-	if len(e.ecs.stops) != 0 {
-		t.Fatalf("released a and stopped %v", e.ecs.stops)
-	}
-	b.Status.Probe = tb.Status()
-	if err := e.m.Release(e.ctx, e.clients, b); err != nil {
-		t.Fatal(err)
-	}
-	if len(e.ecs.stops) != 1 || aws.ToString(e.ecs.stops[0].Task) != ta.TaskArn || !strings.HasPrefix(aws.ToString(e.ecs.stops[0].Reason), "ecscheck: released") {
-		t.Errorf("stops %+v", e.ecs.stops)
-	}
-}
-
-// After a restart the Manager knows no members; Options.InUse, backed by
-// the cache of checks, keeps Release from stopping a task others use.
-func TestReleaseAfterRestartAsksInUse(t *testing.T) {
-	e := newEnv(t)
-	a, b := check("a"), check("b")
-	ta := e.ready(a)
-	e.acquire(b)
-	a.Status.Probe = ta.Status()
-
-	var asked []string
-	e.opts.InUse = func(_ context.Context, pool string, except types.NamespacedName) (bool, error) {
-		asked = append(asked, pool+" "+except.Name)
-		return except.Name == "a", nil // b still uses it
-	}
+	// Stopping the pool stops its task, found even after a restart.
 	e.restart()
-	if err := e.m.Release(e.ctx, e.clients, a); err != nil {
-		t.Fatal(err)
-	}
-	if len(e.ecs.stops) != 0 || len(asked) != 1 || asked[0] != ta.PoolKey+" a" {
-		t.Errorf("stops %v, asked %v", e.ecs.stops, asked)
-	}
-	b.Status.Probe = ta.Status()
-	if err := e.m.Release(e.ctx, e.clients, b); err != nil {
-		t.Fatal(err)
-	}
-	if len(e.ecs.stops) != 1 {
-		t.Errorf("the last release stopped %d tasks", len(e.ecs.stops))
-	}
-}
-
-// A check whose identity changes leaves its old pool; the old task stops
-// when nobody else uses it.
-func TestACheckThatMovesStopsItsOldProbe(t *testing.T) {
-	e := newEnv(t)
-	a := check("a")
-	old := e.ready(a)
-	a.Spec.TaskRoleArn = otherRole
-	if moved := e.acquire(a); moved.PoolKey == old.PoolKey {
-		t.Fatal("same pool after the task role changed")
-	}
-	if len(e.ecs.stops) != 1 || aws.ToString(e.ecs.stops[0].Task) != old.TaskArn {
-		t.Errorf("stops %+v", e.ecs.stops)
-	}
-}
-
-func TestReleaseOfAServiceTaskCheckStopsNothing(t *testing.T) {
-	e := newEnv(t)
-	a := check("a")
-	a.Spec.Probe.ExecInto = v1alpha1.ExecIntoServiceTask
-	e.acquire(a)
-	if err := e.m.Release(e.ctx, e.clients, a); err != nil || e.ecs.count("StopTask") != 0 {
-		t.Errorf("%v, %d stops", err, e.ecs.count("StopTask"))
+	stopped, err := e.m.StopPool(e.ctx, e.clients, "prod", ta.PoolKey, "", "released: no check uses this pool")
+	if err != nil || len(stopped) != 1 || len(e.ecs.stops) != 1 || aws.ToString(e.ecs.stops[0].Task) != ta.TaskArn ||
+		!strings.HasPrefix(aws.ToString(e.ecs.stops[0].Reason), "ecscheck: released") {
+		t.Errorf("stopped %v (%v), stops %+v", stopped, err, e.ecs.stops)
 	}
 }
 
@@ -203,11 +140,11 @@ func TestConcurrentAcquireStartsOneTask(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	arns := make(chan string, len(ids))
-	for n, id := range ids {
+	for _, id := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := e.m.Acquire(e.ctx, e.clients, check(n), id)
+			st, err := e.m.Acquire(e.ctx, e.clients, id, "", time.Minute)
 			if err != nil {
 				t.Error(err)
 				return

@@ -59,7 +59,7 @@ func (m *Manager) reapCluster(ctx context.Context, c *awsclient.Clients, cluster
 		age := now.Sub(aws.ToTime(t.CreatedAt))
 		var why string
 		switch {
-		case !inUse[key] && !m.hasMembers(key) && age > m.opts.ReapGrace:
+		case !inUse[key] && age > m.opts.ReapGrace:
 			why = "reaped: no check uses this pool"
 		case tagValue(t.Tags, TagLifecycle) == string(v1alpha1.LifecyclePerRun) && age > perRunMaxAge:
 			why = "reaped: per-run probe left running"

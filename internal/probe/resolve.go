@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cache"
 )
 
 // Resolve works out where the check's probe runs: the service's network,
@@ -41,7 +43,7 @@ func (m *Manager) Resolve(ctx context.Context, c *awsclient.Clients, check *v1al
 
 	var svc *ServiceState
 	if spec.Service != "" {
-		s, td, err := m.describeService(ctx, c.ECS, spec.Cluster, spec.Service)
+		s, td, err := m.describeService(ctx, c, spec.Cluster, spec.Service)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -51,14 +53,14 @@ func (m *Manager) Resolve(ctx context.Context, c *awsclient.Clients, check *v1al
 		id.Subnets, id.SecurityGroups, id.AssignPublicIP = s.Subnets, s.SecurityGroups, s.AssignPublicIP
 		id.TaskRoleArn, id.ExecRoleArn, id.NetworkMode = td.taskRole, td.execRole, td.networkMode
 		id.Container = td.firstEssential
-		if stopped, err := m.recentStops(ctx, c.ECS, id.Cluster, s.Name); err == nil {
+		if stopped, err := m.recentStops(ctx, c, s); err == nil {
 			s.RecentStopReasons = stopped
 		} else {
 			// Health is secondary to probing: report it, do not fail on it.
 			m.opts.Log.V(1).Info("listing the service's stopped tasks failed", "service", s.Arn, "error", err.Error())
 		}
 	} else {
-		arn, err := m.describeCluster(ctx, c.ECS, spec.Cluster)
+		arn, err := m.describeCluster(ctx, c, spec.Cluster)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -68,6 +70,8 @@ func (m *Manager) Resolve(ctx context.Context, c *awsclient.Clients, check *v1al
 		return nil, nil, err
 	}
 	m.lookUpVPC(ctx, c, id)
+	id.Credentials = c.Scope()
+	id.perCheck = m.opts.PoolPerCheck
 	id.PoolKey = id.poolKey()
 	return id, svc, nil
 }
@@ -159,17 +163,19 @@ func applyOverrides(id *Identity, spec *v1alpha1.ECSConnectivityCheckSpec, defau
 }
 
 // describeCluster returns the cluster's ARN.
-func (m *Manager) describeCluster(ctx context.Context, api awsclient.ECSAPI, cluster string) (string, error) {
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{cluster}})
-	if err != nil {
-		return "", awsError("ecs:DescribeClusters", err)
-	}
-	for _, c := range out.Clusters {
-		if aws.ToString(c.Status) != "INACTIVE" {
-			return aws.ToString(c.ClusterArn), nil
+func (m *Manager) describeCluster(ctx context.Context, c *awsclient.Clients, cluster string) (string, error) {
+	return cache.Typed[string](m.cache.GetOrLoad(ctx, "cluster|"+c.Scope()+"|"+cluster, cache.ClusterTTL, func(ctx context.Context) (any, error) {
+		out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{cluster}})
+		if err != nil {
+			return "", awsError("ecs:DescribeClusters", err)
 		}
-	}
-	return "", clusterNotFound(cluster)
+		for _, cl := range out.Clusters {
+			if aws.ToString(cl.Status) != "INACTIVE" {
+				return aws.ToString(cl.ClusterArn), nil
+			}
+		}
+		return "", clusterNotFound(cluster)
+	}))
 }
 
 func clusterNotFound(cluster string) *Error {
@@ -178,11 +184,12 @@ func clusterNotFound(cluster string) *Error {
 }
 
 // arnAccount is the account field of an ARN.
-func arnAccount(arn string) string {
-	if f := strings.SplitN(arn, ":", 6); len(f) == 6 {
-		return f[4]
+func arnAccount(s string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return ""
 	}
-	return ""
+	return a.AccountID
 }
 
 // arnName is the last path segment of an ARN, or s itself.

@@ -35,7 +35,7 @@ func TestResolveMirrorsTheService(t *testing.T) {
 		Subnets: []string{"subnet-0a000000000000001", "subnet-0b000000000000002"}, SecurityGroups: []string{"sg-0a1b2c3d4e5f60001"},
 		AssignPublicIP: v1alpha1.AssignPublicIPDisabled, TaskRoleArn: taskRole, ExecRoleArn: execRole, Image: DefaultImage,
 		CPU: "256", Memory: "512", PlatformVersion: "1.4.0", ServiceArn: serviceArn, Container: ContainerName,
-		VPCID: "vpc-0abc", VPCCIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
+		VPCID: "vpc-0abc", VPCCIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}, Credentials: region + "|controller"}
 	want.Owner, want.PoolKey = id.Owner, id.PoolKey
 	if !reflect.DeepEqual(*id, want) {
 		t.Errorf("identity\n got %+v\nwant %+v", *id, want)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -12,6 +13,7 @@ import (
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/awstext"
+	"github.com/ecscheck/ecscheck/internal/cache"
 )
 
 // ServiceState is what Resolve saw of spec.service.
@@ -46,19 +48,13 @@ type taskDefSummary struct {
 	firstEssential                  string
 }
 
-func (m *Manager) describeService(ctx context.Context, api awsclient.ECSAPI, cluster, service string) (*ServiceState, *taskDefSummary, error) {
-	out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+// describeService reads the service from the batched, shared service
+// reader: every check of the service with the same credentials is served
+// by one DescribeServices per ServiceTTL, ten services a call.
+func (m *Manager) describeService(ctx context.Context, c *awsclient.Clients, cluster, service string) (*ServiceState, *taskDefSummary, error) {
+	svc, err := m.services.get(ctx, c, cluster, service, cache.ServiceTTL)
 	if err != nil {
-		if awsclient.Code(err) == "ClusterNotFoundException" {
-			return nil, nil, clusterNotFound(cluster)
-		}
-		return nil, nil, awsError("ecs:DescribeServices", err)
-	}
-	var svc *ecstypes.Service
-	for i := range out.Services {
-		if aws.ToString(out.Services[i].Status) != "INACTIVE" {
-			svc = &out.Services[i]
-		}
+		return nil, nil, err
 	}
 	if svc == nil {
 		return nil, nil, &Error{Reason: v1alpha1.ReasonServiceNotFound,
@@ -92,7 +88,7 @@ func (m *Manager) describeService(ctx context.Context, api awsclient.ECSAPI, clu
 		s.Subnets, s.SecurityGroups = v.Subnets, v.SecurityGroups
 		s.AssignPublicIP = v1alpha1.AssignPublicIP(v.AssignPublicIp)
 	}
-	td, err := m.describeTaskDef(ctx, api, s.TaskDefinitionArn)
+	td, err := m.describeTaskDef(ctx, c, s.TaskDefinitionArn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -100,11 +96,12 @@ func (m *Manager) describeService(ctx context.Context, api awsclient.ECSAPI, clu
 }
 
 // describeTaskDef reads a task definition once per ARN: revisions are immutable.
-func (m *Manager) describeTaskDef(ctx context.Context, api awsclient.ECSAPI, arn string) (*taskDefSummary, error) {
-	if v, ok := m.cache.get("taskdef/" + arn); ok {
+func (m *Manager) describeTaskDef(ctx context.Context, c *awsclient.Clients, arn string) (*taskDefSummary, error) {
+	key := "taskdef|" + c.Scope() + "|" + arn
+	if v, ok := m.cache.Get(key); ok {
 		return v.(*taskDefSummary), nil
 	}
-	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+	out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
 	if err != nil {
 		return nil, awsError("ecs:DescribeTaskDefinition", err)
 	}
@@ -115,27 +112,48 @@ func (m *Manager) describeTaskDef(ctx context.Context, api awsclient.ECSAPI, arn
 			s.firstEssential = aws.ToString(c.Name)
 		}
 	}
-	m.cache.put("taskdef/"+arn, s, 0)
+	m.cache.Set(key, s, cache.TaskDefinitionTTL)
 	return s, nil
 }
 
 // recentStops lists the service's tasks that stopped within StoppedWindow.
-func (m *Manager) recentStops(ctx context.Context, api awsclient.ECSAPI, cluster, service string) ([]v1alpha1.StopReason, error) {
-	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), ServiceName: aws.String(service),
+// The history is read at a slow cadence (StoppedTasksTTL), and every
+// ServiceTTL while the service runs fewer tasks than it wants, when it is
+// what explains the failure.
+func (m *Manager) recentStops(ctx context.Context, c *awsclient.Clients, s *ServiceState) ([]v1alpha1.StopReason, error) {
+	ttl := cache.StoppedTasksTTL
+	if s.RunningCount < s.DesiredCount {
+		ttl = cache.ServiceTTL
+	}
+	key := "stops|" + c.Scope() + "|" + s.Arn
+	if v, ok := m.cache.Get(key); ok {
+		if e := v.(stopsEntry); m.opts.Clock.Since(e.at) < ttl {
+			return e.stops, nil
+		}
+	}
+	api := c.ECS
+	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(s.ClusterArn), ServiceName: aws.String(s.Name),
 		DesiredStatus: ecstypes.DesiredStatusStopped, MaxResults: aws.Int32(20)})
 	if err != nil {
 		return nil, awsError("ecs:ListTasks", err)
 	}
-	if len(list.TaskArns) == 0 {
-		return nil, nil
+	var stops []v1alpha1.StopReason
+	if len(list.TaskArns) > 0 {
+		out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(s.ClusterArn), Tasks: list.TaskArns})
+		if err != nil {
+			return nil, awsError("ecs:DescribeTasks", err)
+		}
+		tasks := make([]awstext.StoppedTask, 0, len(out.Tasks))
+		for _, t := range out.Tasks {
+			tasks = append(tasks, awstext.StoppedTaskFromECS(t))
+		}
+		stops = awstext.RecentStopReasons(tasks, m.opts.Clock.Now(), m.opts.StoppedWindow, 5)
 	}
-	out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: list.TaskArns})
-	if err != nil {
-		return nil, awsError("ecs:DescribeTasks", err)
-	}
-	stops := make([]awstext.StoppedTask, 0, len(out.Tasks))
-	for _, t := range out.Tasks {
-		stops = append(stops, awstext.StoppedTaskFromECS(t))
-	}
-	return awstext.RecentStopReasons(stops, m.opts.Clock.Now(), m.opts.StoppedWindow, 5), nil
+	m.cache.Set(key, stopsEntry{stops: stops, at: m.opts.Clock.Now()}, cache.StoppedTasksTTL)
+	return stops, nil
+}
+
+type stopsEntry struct {
+	stops []v1alpha1.StopReason
+	at    time.Time
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cache"
 	"github.com/ecscheck/ecscheck/internal/probe/script"
 	"github.com/ecscheck/ecscheck/internal/probe/wire"
 )
@@ -78,7 +79,7 @@ func (m *Manager) ensureTaskDefinition(ctx context.Context, api awsclient.ECSAPI
 	in := TaskDefinition(id)
 	hash := contentHash(in)
 	cacheKey := "probetd/" + id.Region + "/" + id.Account + "/" + hash
-	if v, ok := m.cache.get(cacheKey); ok {
+	if v, ok := m.cache.Get(cacheKey); ok {
 		return v.(string), nil
 	}
 	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
@@ -87,7 +88,7 @@ func (m *Manager) ensureTaskDefinition(ctx context.Context, api awsclient.ECSAPI
 	case err == nil && out.TaskDefinition != nil && out.TaskDefinition.Status == ecstypes.TaskDefinitionStatusActive &&
 		tagValue(out.Tags, TagContentHash) == hash:
 		arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-		m.cache.put(cacheKey, arn, 0)
+		m.cache.Set(cacheKey, arn, cache.TaskDefinitionTTL)
 		return arn, nil
 	case err != nil && awsclient.Classify(err) != awsclient.ClassInvalid:
 		// ClientException is how ECS says the family does not exist yet.
@@ -105,6 +106,6 @@ func (m *Manager) ensureTaskDefinition(ctx context.Context, api awsclient.ECSAPI
 	}
 	arn := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
 	m.opts.Log.Info("registered probe task definition", "taskDefinition", arn, "pool", id.PoolKey)
-	m.cache.put(cacheKey, arn, 0)
+	m.cache.Set(cacheKey, arn, cache.TaskDefinitionTTL)
 	return arn, nil
 }

@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cache"
 )
-
-const vpcTTL = 10 * time.Minute
 
 type vpcFacts struct {
 	id    string
@@ -28,8 +26,8 @@ func (m *Manager) lookUpVPC(ctx context.Context, c *awsclient.Clients, id *Ident
 	if len(id.Subnets) == 0 || c.EC2 == nil {
 		return
 	}
-	key := "vpc/" + c.Region + "/" + strings.Join(id.Subnets, ",")
-	if v, ok := m.cache.get(key); ok {
+	key := "vpc|" + c.Scope() + "|" + strings.Join(id.Subnets, ",")
+	if v, ok := m.cache.Get(key); ok {
 		f := v.(vpcFacts)
 		id.VPCID, id.VPCCIDRs = f.id, f.cidrs
 		return
@@ -39,7 +37,7 @@ func (m *Manager) lookUpVPC(ctx context.Context, c *awsclient.Clients, id *Ident
 		m.opts.Log.V(1).Info("reading the probe's VPC failed; addresses are judged without its CIDR", "subnets", id.Subnets, "error", err.Error())
 		return
 	}
-	m.cache.put(key, f, vpcTTL)
+	m.cache.Set(key, f, cache.VPCTTL)
 	id.VPCID, id.VPCCIDRs = f.id, f.cidrs
 }
 

@@ -1,0 +1,241 @@
+package pool
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/probe"
+)
+
+// loop is the pool's goroutine: it sleeps until the pool's next action and
+// then ticks, until the last member leaves or the controller stops.
+func (p *pool) loop(ctx context.Context) {
+	defer close(p.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.stop:
+			cancel() // a session in flight ends with the pool
+		case <-ctx.Done():
+		}
+	}()
+	clk := p.ps.opts.Clock
+	for {
+		p.mu.Lock()
+		next := p.next
+		p.mu.Unlock()
+		var timer clock.Timer
+		var fire <-chan time.Time
+		if !next.IsZero() {
+			timer = clk.NewTimer(max(next.Sub(clk.Now()), 0))
+			fire = timer.C()
+		}
+		select {
+		case <-ctx.Done():
+			stopTimer(timer)
+			return
+		case <-p.kick:
+			stopTimer(timer)
+			continue
+		case <-fire:
+		}
+		p.tick(ctx)
+	}
+}
+
+func stopTimer(t clock.Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+// tick brings the pool's probe up and, when it is ready, runs every member
+// due before the next tick in one session.
+func (p *pool) tick(ctx context.Context) {
+	now := p.ps.opts.Clock.Now()
+	p.mu.Lock()
+	id, c, period, hint := p.id, p.clients, p.periodLocked(), p.hintLocked()
+	p.mu.Unlock()
+	log := p.log
+
+	task, err := p.ps.opts.Probes.Acquire(ctx, c, id, hint, period)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		e := probe.AsError(err)
+		log.Error(err, "the probe cannot start", "reason", e.Reason)
+		p.settle(ctx, task, e, now.Add(retry(e.RetryAfter, period)), nil)
+		return
+	}
+	if !task.Ready {
+		log.V(1).Info("probe not ready", "task", task.TaskArn, "reason", task.Reason)
+		p.settle(ctx, task, nil, now.Add(retry(task.RetryAfter, period)), nil)
+		return
+	}
+
+	carried := p.due(now.Add(period))
+	if len(carried) == 0 {
+		p.settle(ctx, task, nil, time.Time{}, nil)
+		return
+	}
+	jobs := make([]probe.Job, 0, len(carried))
+	for _, m := range carried {
+		jobs = append(jobs, probe.Job{Check: m.Check, Targets: m.Targets, Timeout: m.Timeout})
+	}
+	res, err := p.ps.opts.Probes.Run(ctx, c, task, jobs)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		e := probe.AsError(err)
+		log.Error(err, "probe session failed", "reason", e.Reason, "task", task.TaskArn)
+		p.ps.opts.Probes.Stale(p.key)
+		p.settle(ctx, task, e, now.Add(retry(e.RetryAfter, period)), nil)
+		return
+	}
+	deliveries := make(map[types.NamespacedName]*Delivery, len(carried))
+	for _, m := range carried {
+		outcomes := res.Outcomes[m.Check]
+		if p.ps.opts.Explain != nil {
+			p.ps.opts.Explain.Targets(ctx, c, id, m.Targets, outcomes)
+		}
+		deliveries[m.Check] = &Delivery{Generation: m.Generation, ProbeNow: m.ProbeNow, At: res.Started, Outcomes: outcomes}
+	}
+	log.V(1).Info("probe run", "task", task.TaskArn, "members", len(carried))
+	p.settle(ctx, task, nil, time.Time{}, deliveries)
+}
+
+// due snapshots the members due before horizon.
+func (p *pool) due(horizon time.Time) []Member {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []Member
+	for _, m := range p.members {
+		if m.due.Before(horizon) {
+			out = append(out, m.Member)
+		}
+	}
+	return out
+}
+
+// settle records what a tick saw, schedules the next one (at retryAt when
+// set, else at the first member's due time) and wakes the members with
+// news: a delivery, or a probe whose state changed.
+func (p *pool) settle(ctx context.Context, task *probe.TaskState, e *probe.Error, retryAt time.Time, deliveries map[types.NamespacedName]*Delivery) {
+	p.mu.Lock()
+	changed := stateOf(p.task, p.err) != stateOf(task, e)
+	id, c := p.id, p.clients
+	p.mu.Unlock()
+
+	var findings []v1alpha1.Finding
+	explain := changed && p.ps.opts.Explain != nil && (e != nil || (task != nil && !task.Ready))
+	if explain {
+		findings = p.ps.opts.Explain.Probe(ctx, c, id, task, e)
+	}
+
+	p.mu.Lock()
+	if task != nil || e == nil {
+		p.task = task
+	}
+	p.err = e
+	if changed {
+		p.findings = findings
+	}
+	var wake []types.NamespacedName
+	for name, d := range deliveries {
+		m := p.members[name]
+		if m == nil || m.Generation != d.Generation || m.ProbeNow != d.ProbeNow {
+			continue // left or changed during the run: its next run is set
+		}
+		m.delivery = d
+		m.due = d.At.Add(m.Interval)
+		wake = append(wake, name)
+	}
+	if changed {
+		wake = wake[:0]
+		for name := range p.members {
+			wake = append(wake, name)
+		}
+	}
+	p.next = retryAt
+	if retryAt.IsZero() {
+		for _, m := range p.members {
+			if p.next.IsZero() || m.due.Before(p.next) {
+				p.next = m.due
+			}
+		}
+	}
+	p.mu.Unlock()
+	slices.SortFunc(wake, func(a, b types.NamespacedName) int { return compareNames(a, b) })
+	for _, name := range wake {
+		p.ps.opts.Wake(name)
+	}
+}
+
+// periodLocked is the pool tick: the shortest interval of its members.
+func (p *pool) periodLocked() time.Duration {
+	var period time.Duration
+	for _, m := range p.members {
+		if period == 0 || m.Interval < period {
+			period = m.Interval
+		}
+	}
+	if period <= 0 {
+		period = time.Minute
+	}
+	return period
+}
+
+func (p *pool) hintLocked() string {
+	if p.task != nil && p.task.TaskArn != "" {
+		return p.task.TaskArn
+	}
+	for _, m := range p.members {
+		if m.Hint != "" {
+			return m.Hint
+		}
+	}
+	return ""
+}
+
+// stateOf is what members show of the probe: a change wakes them all.
+func stateOf(t *probe.TaskState, e *probe.Error) string {
+	switch {
+	case e != nil:
+		return "error|" + e.Reason + "|" + e.Message
+	case t == nil:
+		return ""
+	default:
+		return t.TaskArn + "|" + t.Reason + "|" + t.LastStatus + "|" + t.ExecAgent
+	}
+}
+
+func retry(after, period time.Duration) time.Duration {
+	if after > 0 {
+		return min(after, period)
+	}
+	return period
+}
+
+func compareNames(a, b types.NamespacedName) int {
+	if a.Namespace != b.Namespace {
+		if a.Namespace < b.Namespace {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a.Name < b.Name:
+		return -1
+	case a.Name > b.Name:
+		return 1
+	}
+	return 0
+}
