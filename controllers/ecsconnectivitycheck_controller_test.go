@@ -13,8 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
-	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/controllers"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 func newCheck(ns, name string) *v1alpha1.ECSConnectivityCheck {

@@ -17,9 +17,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
-	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // Events as `kubectl events --for ecscheck/NAME` shows them (events.k8s.io/v1,

@@ -11,8 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
-	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/controllers"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // The states a user meets, each reached by driving the real controller in

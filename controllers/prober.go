@@ -76,4 +76,3 @@ type Health struct {
 	Reason  string
 	Message string
 }
-

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 )
