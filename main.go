@@ -34,6 +34,7 @@ type options struct {
 	probeImage              string
 	maxConcurrentReconciles int
 	probeMaxAge             time.Duration
+	poolPerCheck            bool
 	zap                     zap.Options
 }
 
@@ -47,6 +48,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.probeImage, "probe-image", probe.DefaultImage, "Image of probe tasks unless a check names one.")
 	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "Checks reconciled in parallel.")
 	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
+	// The per-check baseline of make bench-scale: every check its own pool.
+	fs.BoolVar(&o.poolPerCheck, "pool-per-check", false, "Give every check a probe pool of its own (benchmark baseline; costs one task and one session per check).")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -104,7 +107,7 @@ func run(ctx context.Context, o *options) error {
 
 	if err := controllers.Setup(mgr, controllers.Config{
 		AWS:        aws,
-		Probe:      probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec},
+		Probe:      probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec, PoolPerCheck: o.poolPerCheck},
 		Controller: controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles},
 	}); err != nil {
 		return err

@@ -29,11 +29,17 @@ func (p *pool) loop(ctx context.Context) {
 	for {
 		p.mu.Lock()
 		next := p.next
+		due := !next.IsZero() && !next.After(clk.Now())
+		p.parked, p.armed = !due, next
 		p.mu.Unlock()
+		if due {
+			p.tick(ctx)
+			continue
+		}
 		var timer clock.Timer
 		var fire <-chan time.Time
 		if !next.IsZero() {
-			timer = clk.NewTimer(max(next.Sub(clk.Now()), 0))
+			timer = clk.NewTimer(next.Sub(clk.Now()))
 			fire = timer.C()
 		}
 		select {
@@ -42,11 +48,19 @@ func (p *pool) loop(ctx context.Context) {
 			return
 		case <-p.kick:
 			stopTimer(timer)
+			p.unpark()
 			continue
 		case <-fire:
 		}
+		p.unpark()
 		p.tick(ctx)
 	}
+}
+
+func (p *pool) unpark() {
+	p.mu.Lock()
+	p.parked = false
+	p.mu.Unlock()
 }
 
 func stopTimer(t clock.Timer) {
@@ -106,7 +120,7 @@ func (p *pool) tick(ctx context.Context) {
 		if p.ps.opts.Explain != nil {
 			p.ps.opts.Explain.Targets(ctx, c, id, m.Targets, outcomes)
 		}
-		deliveries[m.Check] = &Delivery{Generation: m.Generation, ProbeNow: m.ProbeNow, At: res.Started, Outcomes: outcomes}
+		deliveries[m.Check] = &Delivery{Generation: m.Generation, ProbeNow: m.ProbeNow, At: now, Outcomes: outcomes}
 	}
 	log.V(1).Info("probe run", "task", task.TaskArn, "members", len(carried))
 	p.settle(ctx, task, nil, time.Time{}, deliveries)

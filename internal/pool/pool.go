@@ -28,6 +28,9 @@ type pool struct {
 	clients *awsclient.Clients
 	members map[types.NamespacedName]*member
 	next    time.Time // when the loop acts next; zero: nothing to do
+	// parked and armed say the loop sleeps until armed (tests wait for it).
+	parked bool
+	armed  time.Time
 
 	task     *probe.TaskState
 	err      *probe.Error
