@@ -4,6 +4,10 @@ import "sigs.k8s.io/controller-runtime/pkg/cache"
 
 // cacheFor keeps each test's controller to its own namespace, so controllers
 // of earlier tests never see later tests' checks.
-func cacheFor(ns string) cache.Options {
-	return cache.Options{DefaultNamespaces: map[string]cache.Config{ns: {}}}
+func cacheFor(namespaces ...string) cache.Options {
+	o := cache.Options{DefaultNamespaces: map[string]cache.Config{}}
+	for _, ns := range namespaces {
+		o.DefaultNamespaces[ns] = cache.Config{}
+	}
+	return o
 }

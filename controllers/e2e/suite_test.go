@@ -50,6 +50,8 @@ type world struct {
 	t   *testing.T
 	aws *fakeaws.Server
 	ns  string
+	// tenants are more namespaces this world's controller watches.
+	tenants []string
 	// registry holds the probe metrics of this world's controllers (one
 	// recorder across restarts), for tests to gather.
 	registry *prometheus.Registry
@@ -61,6 +63,13 @@ type world struct {
 // newWorld starts the fake AWS with the sandbox's demo scenario (the four
 // seed situations), changed by edit, and a controller against it.
 func newWorld(t *testing.T, edit func(*fakeaws.Scenario)) *world {
+	t.Helper()
+	return newTenantWorld(t, edit, nil)
+}
+
+// newTenantWorld is newWorld with more namespaces, each with the
+// annotations given, watched by the same controller.
+func newTenantWorld(t *testing.T, edit func(*fakeaws.Scenario), tenants []map[string]string) *world {
 	t.Helper()
 	sc, err := fakeaws.LoadScenario(filepath.Join(testenv.RepoRoot(), "hack", "fakeaws", "demo.yaml"))
 	if err != nil {
@@ -83,6 +92,13 @@ func newWorld(t *testing.T, edit func(*fakeaws.Scenario)) *world {
 		t.Fatal(err)
 	}
 	w := &world{t: t, aws: srv, ns: ns.Name, registry: prometheus.NewRegistry()}
+	for _, annotations := range tenants {
+		tn := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "tenant-", Annotations: annotations}}
+		if err := env.Client.Create(context.Background(), tn); err != nil {
+			t.Fatal(err)
+		}
+		w.tenants = append(w.tenants, tn.Name)
+	}
 	if w.recorder, err = metrics.NewRecorder(w.registry, metrics.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +124,7 @@ func (w *world) start() {
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:  env.Scheme,
 		Metrics: metricsserver.Options{BindAddress: "0"},
-		Cache:   cacheFor(w.ns),
+		Cache:   cacheFor(append([]string{w.ns}, w.tenants...)...),
 	})
 	if err != nil {
 		t.Fatal(err)

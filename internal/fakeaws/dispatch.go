@@ -95,6 +95,7 @@ func (s *Server) handle(w http.ResponseWriter, rq *request, akid, region string)
 	}
 	rq.region = region
 	rq.who = s.identify(akid)
+	s.callers.add(rq.who, rq.service+":"+rq.op)
 	rq.acct = s.account(rq.who.Account)
 	fault := s.takeFault(rq.service, rq.op)
 	gate := s.apiOutcome(rq.who, rq.service, rq.op)

@@ -104,6 +104,7 @@ func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.callers = callerLog{}
 }
 
 // Update runs fn on the live state under the server's lock. fn may change

@@ -22,7 +22,9 @@ type Server struct {
 	mu    sync.Mutex
 	state *Scenario
 	calls map[string]int
-	rng   *rand.Rand
+	// callers counts requests per caller and operation (CallsBy).
+	callers callerLog
+	rng     *rand.Rand
 
 	// sessions maps temporary access keys (AssumeRole, task role
 	// credentials) to their principal.
@@ -74,6 +76,7 @@ func New(scenario *Scenario, opts ...Option) (*Server, error) {
 	s := &Server{
 		state:      st,
 		calls:      map[string]int{},
+		callers:    callerLog{},
 		rng:        rand.New(rand.NewSource(seed)),
 		sessions:   map[string]*principal{},
 		credAuth:   map[string]*taskCreds{},
