@@ -2,18 +2,15 @@
 // task that has the service's network and task role, and turns what it saw
 // into target results.
 //
-// A Manager is built once (New) and shared by every reconcile:
+// A Manager is built once (New) and shared; internal/pool drives it, one
+// goroutine per pool, and the reconciler's probe step only resolves:
 //
-//	m := probe.New(probe.Options{DefaultImage: flagImage, MaxAge: flagMaxAge, Log: log, InUse: poolInUseFromCache})
+//	id, svc, err := m.Resolve(ctx, clients, check)          // where and as whom the probe runs; cached, batched reads
+//	task, err := m.Acquire(ctx, clients, id, hint, fresh)   // never waits: !task.Ready → look again after task.RetryAfter
+//	res, err := m.Run(ctx, clients, task, jobs)             // one ECS Exec session for every due member of the pool
+//	stopped, err := m.StopPool(ctx, clients, cluster, key, hint, why)
 //
-// A reconcile then calls, with the check's AWS clients:
-//
-//	id, svc, err := m.Resolve(ctx, clients, check)   // where the probe runs; svc: the service's health
-//	task, err := m.Acquire(ctx, clients, check, id)  // never waits: !task.Ready → requeue after task.RetryAfter
-//	res, err := m.Run(ctx, clients, task, jobs)      // one ECS Exec session for every job of the pool
-//	err = m.Release(ctx, clients, check)             // on deletion, before the finalizer goes
-//
-// and a periodic runnable calls Reap(ctx, clients, clusters, poolKeysInUse).
+// and the reaper calls Reap(ctx, clients, clusters, poolKeysInUse).
 //
 // Every error these return is an *Error carrying a ProbeReady reason of
 // api/v1alpha1 and a message for people (AsError converts); AWS errors are
@@ -27,17 +24,20 @@
 //
 // Pooling: checks whose Identity has the same PoolKey (region, account,
 // cluster, launch type, subnets, security groups, public IP, roles, image,
-// size, platform version, log group, script version) share one Persistent
-// probe task, found by startedBy "ecscheck-<poolKey>" and the tags
-// ecscheck.dev/managed-by and ecscheck.dev/pool before any RunTask, so a
-// restart never starts a second one. Members(poolKey) lists the checks the
-// Manager knows in a pool, so the caller can gather their due targets into
-// one Run: a Job per check, with its due targets and timeout. RunResult
-// holds an Outcome per target, in job order; Outcome.Probed is false when
-// the probe printed nothing for a target, and the reconciler then keeps the
-// last result. A PerRun probe is a pool of one check, stopped after its Run.
-// ServiceTask execs into a running task of the service, carrying the script
-// inline.
+// size, platform version, log group, script version and the credentials
+// scope) share one Persistent probe task, found by startedBy
+// "ecscheck-<poolKey>" and the tags ecscheck.dev/managed-by and
+// ecscheck.dev/pool before any RunTask, so a restart never starts a second
+// one. RunResult holds an Outcome per target, in job order; Outcome.Probed
+// is false when the probe printed nothing for a target, and the reconciler
+// then keeps the last result. A PerRun probe is a pool of one check,
+// stopped after its Run. ServiceTask execs into a running task of the
+// service, carrying the script inline.
+//
+// Reads are shared: DescribeServices (10 a call) and DescribeTasks (100 a
+// call) go through batch readers per credentials scope and cluster, so a
+// refresh that one pool or check needs re-reads every object of the scope
+// at once; lifetimes are in internal/cache/ttl.go.
 //
 // RunTask failures[] (AGENT, RESOURCE:*) are retried with Options.RunTaskBackoff
 // and show as RunTaskFailed only when its attempts are spent. A probe task
