@@ -76,7 +76,7 @@ func (r *Reaper) reapOnce(ctx context.Context) {
 		}
 		clients, err := r.Clients(ctx, c)
 		if err != nil {
-			r.Log.V(1).Info("not sweeping with a check's credentials it may not use", "check", client.ObjectKeyFromObject(c).String(), "error", err.Error())
+			r.Log.V(1).Info("not sweeping with the credentials of a check that may not use them", "check", client.ObjectKeyFromObject(c).String(), "reason", err)
 			continue
 		}
 		sc := scopes[clients.Scope()]

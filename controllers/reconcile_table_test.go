@@ -33,7 +33,9 @@ func (p *stepProber) Probe(context.Context, *awsclient.Clients, *v1alpha1.ECSCon
 	return &o, nil
 }
 
-func (p *stepProber) Release(context.Context, *awsclient.Clients, *v1alpha1.ECSConnectivityCheck) error { return nil }
+func (p *stepProber) Release(context.Context, *awsclient.Clients, *v1alpha1.ECSConnectivityCheck) error {
+	return nil
+}
 
 func (p *stepProber) Leave(context.Context, *v1alpha1.ECSConnectivityCheck) error {
 	p.left++

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 
@@ -16,6 +17,8 @@ import (
 // then ticks, until the last member leaves or the controller stops.
 func (p *pool) loop(ctx context.Context) {
 	defer close(p.done)
+	// Every line the probe manager and diagnosis log for this pool names it.
+	ctx = logr.NewContext(ctx, p.log)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -122,7 +125,11 @@ func (p *pool) tick(ctx context.Context) {
 		}
 		deliveries[m.Check] = &Delivery{Generation: m.Generation, ProbeNow: m.ProbeNow, At: now, Outcomes: outcomes}
 	}
-	log.V(1).Info("probe run", "task", task.TaskArn, "members", len(carried))
+	names := make([]string, 0, len(carried))
+	for _, m := range carried {
+		names = append(names, m.Check.String())
+	}
+	log.V(1).Info("probe run", "task", task.TaskArn, "checks", names)
 	p.settle(ctx, task, nil, time.Time{}, deliveries)
 }
 

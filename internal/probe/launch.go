@@ -52,12 +52,12 @@ func (m *Manager) start(ctx context.Context, api awsclient.ECSAPI, p *taskSlot, 
 	for _, t := range out.Tasks {
 		p.taskArn = aws.ToString(t.TaskArn)
 		m.opts.Metrics.ProbeTaskStarted()
-		m.opts.Log.Info("started probe task", "task", p.taskArn, "pool", id.PoolKey, "cluster", id.Cluster)
+		m.log(ctx).Info("started probe task", "task", p.taskArn, "pool", id.PoolKey, "cluster", id.Cluster)
 		return m.taskState(id, t, ContainerName), nil
 	}
 	st := &TaskState{Identity: id, PoolKey: id.PoolKey, Cluster: id.Cluster,
 		Message: "RunTask failed: " + failureText(out.Failures), Findings: runTaskFindings(out.Failures)}
-	m.opts.Log.Info("RunTask returned failures", "pool", id.PoolKey, "failures", failureText(out.Failures))
+	m.log(ctx).Info("RunTask returned failures", "pool", id.PoolKey, "failures", failureText(out.Failures))
 	return m.backOff(p, st, v1alpha1.ReasonRunTaskFailed, false), nil
 }
 
@@ -183,7 +183,7 @@ func (m *Manager) findPoolTask(ctx context.Context, api awsclient.ECSAPI, cluste
 	}
 	for _, extra := range tasks[1:] {
 		if err := stopTask(ctx, api, cluster, aws.ToString(extra.TaskArn), "duplicate probe of pool "+poolKey); err != nil {
-			m.opts.Log.Info("stopping a duplicate probe task failed", "task", aws.ToString(extra.TaskArn), "error", err.Error())
+			m.log(ctx).Error(err, "stopping a duplicate probe task failed", "task", aws.ToString(extra.TaskArn))
 		}
 	}
 	return &tasks[0], nil

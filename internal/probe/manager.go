@@ -163,6 +163,15 @@ func New(opts Options) *Manager {
 // Clock is the Manager's clock, for the packages built around it.
 func (m *Manager) Clock() clock.Clock { return m.opts.Clock }
 
+// log is the logger of the request: the pool's or the check's, when the
+// caller put one in ctx, else the Manager's.
+func (m *Manager) log(ctx context.Context) logr.Logger {
+	if l, err := logr.FromContext(ctx); err == nil {
+		return l
+	}
+	return m.opts.Log
+}
+
 // bound limits the AWS work of one call.
 func (m *Manager) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, m.opts.APITimeout)

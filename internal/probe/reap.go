@@ -74,7 +74,7 @@ func (m *Manager) reapCluster(ctx context.Context, c *awsclient.Clients, cluster
 			continue
 		}
 		m.forgetTask(key, arn)
-		m.opts.Log.Info("stopped probe task", "task", arn, "pool", key, "why", why, "age", age.Round(time.Second))
+		m.log(ctx).Info("stopped probe task", "task", arn, "pool", key, "why", why, "age", age.Round(time.Second))
 		reaped = append(reaped, Reaped{Cluster: cluster, TaskArn: arn, PoolKey: key, Why: why})
 	}
 	return reaped, errors.Join(errs...)

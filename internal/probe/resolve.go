@@ -57,7 +57,7 @@ func (m *Manager) Resolve(ctx context.Context, c *awsclient.Clients, check *v1al
 			s.RecentStopReasons = stopped
 		} else {
 			// Health is secondary to probing: report it, do not fail on it.
-			m.opts.Log.V(1).Info("listing the service's stopped tasks failed", "service", s.Arn, "error", err.Error())
+			m.log(ctx).Error(err, "listing the service's stopped tasks failed", "service", s.Arn)
 		}
 	} else {
 		arn, err := m.describeCluster(ctx, c, spec.Cluster)

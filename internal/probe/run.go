@@ -145,7 +145,7 @@ func (m *Manager) exec(ctx context.Context, c *awsclient.Clients, task *TaskStat
 	}
 	sess := ecsexec.Session{SessionID: aws.ToString(out.Session.SessionId), StreamURL: aws.ToString(out.Session.StreamUrl),
 		TokenValue: aws.ToString(out.Session.TokenValue), TargetID: execTarget(task)}
-	log := m.opts.Log.WithValues("task", task.TaskArn, "sessionID", sess.SessionID, "targets", len(req.Targets))
+	log := m.log(ctx).WithValues("task", task.TaskArn, "sessionID", sess.SessionID, "targets", len(req.Targets))
 	log.V(1).Info("running probe")
 	r, err := m.opts.NewExecutor(c).Run(ctx, sess, req.Nonce)
 	m.opts.Metrics.ObserveRun(m.opts.Clock.Since(started))
@@ -233,7 +233,7 @@ func (m *Manager) finishPerRun(api awsclient.ECSAPI, task *TaskState) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := stopTask(ctx, api, task.Cluster, task.TaskArn, "per-run probe finished"); err != nil {
-		m.opts.Log.Info("stopping a per-run probe failed; Release or the reaper will", "task", task.TaskArn, "error", err.Error())
+		m.log(ctx).Error(err, "stopping a per-run probe failed; Release or the reaper will", "task", task.TaskArn)
 		return
 	}
 	m.forgetTask(task.PoolKey, task.TaskArn)

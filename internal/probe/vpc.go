@@ -34,7 +34,7 @@ func (m *Manager) lookUpVPC(ctx context.Context, c *awsclient.Clients, id *Ident
 	}
 	f, err := describeVPC(ctx, c.EC2, id.Subnets)
 	if err != nil {
-		m.opts.Log.V(1).Info("reading the probe's VPC failed; addresses are judged without its CIDR", "subnets", id.Subnets, "error", err.Error())
+		m.log(ctx).Error(err, "reading the probe's VPC failed; addresses are judged without its CIDR", "subnets", id.Subnets)
 		return
 	}
 	m.cache.Set(key, f, cache.VPCTTL)
