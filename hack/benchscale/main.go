@@ -50,7 +50,7 @@ func main() {
 	flag.IntVar(&o.intervals, "intervals", 3, "measured intervals in steady state")
 	flag.StringVar(&o.mode, "mode", "both", "pool, per-check or both")
 	flag.StringVar(&o.controller, "controller", filepath.Join(root, "bin", "ecscheck"), "the controller binary (make build)")
-	flag.StringVar(&o.dir, "dir", filepath.Join(root, "bin", "benchscale"), "where kubeconfigs and controller logs go")
+	flag.StringVar(&o.dir, "dir", filepath.Join(root, "bin", "bench-scale"), "where kubeconfigs and controller logs go")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound of the whole run")
 	flag.Parse()
 
@@ -114,7 +114,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) error {
 		runnable = append(runnable, m)
 	}
 	if len(runnable) == 0 {
-		return errors.New("no mode to run")
+		return fmt.Errorf("nothing to measure: -mode %s needs the per-check baseline, which %s lacks", o.mode, o.controller)
 	}
 	if err := o.validate(len(runnable)); err != nil {
 		return err
@@ -141,7 +141,12 @@ func run(ctx context.Context, o options, out, progress io.Writer) error {
 			break
 		}
 	}
-	renderTable(out, o.params, results)
+	for _, r := range results {
+		if r.skipped == "" {
+			renderTable(out, o.params, results)
+			break
+		}
+	}
 	return failed
 }
 

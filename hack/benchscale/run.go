@@ -223,17 +223,17 @@ func (b *bench) measure(ctx context.Context, deadline time.Time) (result, error)
 	}
 	b.say("applied %d checks in %s; waiting for Ready (until %s at most)", o.checks, time.Since(t0).Round(time.Millisecond), warmDeadline.Format("15:04:05"))
 
+	// The fake's counters at the end of the first interval after the apply.
 	firstEnd := t0.Add(o.interval)
-	var first map[string]int
+	firstC := make(chan map[string]int, 1)
+	timer := time.AfterFunc(time.Until(firstEnd), func() { firstC <- b.aws.Calls() })
+	defer timer.Stop()
 	for {
 		checks, err := listChecks(ctx, b.client)
 		if err != nil {
 			return r, err
 		}
 		r.ready, r.allReady = countReady(checks), time.Since(t0)
-		if first == nil && time.Now().After(firstEnd) {
-			first = b.aws.Calls()
-		}
 		if r.ready == o.checks || time.Now().After(warmDeadline) {
 			break
 		}
@@ -249,11 +249,13 @@ func (b *bench) measure(ctx context.Context, deadline time.Time) (result, error)
 	default:
 		b.say("all %d checks Ready %s after the apply", o.checks, r.allReady.Round(100*time.Millisecond))
 	}
-	if first == nil {
-		if err := b.sleepUntil(ctx, firstEnd); err != nil {
-			return r, err
-		}
-		first = b.aws.Calls()
+	var first map[string]int
+	select {
+	case first = <-firstC:
+	case <-ctx.Done():
+		return r, ctx.Err()
+	case <-b.ctrl.exited:
+		return r, b.ctrl.exitError()
 	}
 	r.execFirst = first["ecs:ExecuteCommand"]
 
@@ -278,9 +280,19 @@ func (b *bench) steady(ctx context.Context, r *result) error {
 	if err != nil {
 		return err
 	}
+	prev, calls1 := calls0, calls0
+	var cpu1, wall time.Duration
 	for k := 1; k <= o.intervals; k++ {
-		if err := b.sleepUntil(ctx, tS.Add(time.Duration(k)*o.interval)); err != nil {
+		end := tS.Add(time.Duration(k) * o.interval)
+		if err := b.sleepUntil(ctx, end); err != nil {
 			return err
+		}
+		calls := b.aws.Calls()
+		if k == o.intervals {
+			calls1, wall = calls, time.Since(tS)
+			if cpu1, err = cpuTime(pid); err != nil {
+				return err
+			}
 		}
 		checks, err := listChecks(ctx, b.client)
 		if err != nil {
@@ -288,12 +300,8 @@ func (b *bench) steady(ctx context.Context, r *result) error {
 		}
 		share := overdueShare(time.Now(), lastProbes(checks), o.interval)
 		r.overdue = max(r.overdue, share)
-		b.say("interval %d/%d: %.0f AWS calls so far, %.1f%% of checks overdue", k, o.intervals, total(callsPerInterval(calls0, b.aws.Calls(), 1)), 100*share)
-	}
-	calls1, wall := b.aws.Calls(), time.Since(tS)
-	cpu1, err := cpuTime(pid)
-	if err != nil {
-		return err
+		b.say("interval %d/%d: %.0f AWS calls, %.1f%% of checks overdue", k, o.intervals, total(callsPerInterval(prev, calls, 1)), 100*share)
+		prev = calls
 	}
 	r.perInterval = callsPerInterval(calls0, calls1, o.intervals)
 	r.cpu = float64(cpu1-cpu0) / float64(wall)
