@@ -53,6 +53,7 @@ func main() {
 	flag.StringVar(&o.dir, "dir", filepath.Join(root, "bin", "bench-scale"), "where kubeconfigs and controller logs go")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound of the whole run")
 	flag.Parse()
+	testenv.SetLogger() // envtest's own warnings and errors, to stderr
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
