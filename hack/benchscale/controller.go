@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +33,8 @@ func flagSupported(ctx context.Context, bin, name, value string) (bool, error) {
 	if ctx.Err() != nil {
 		return false, fmt.Errorf("%s -help did not answer within 10 s", bin)
 	}
-	if _, isExit := err.(*exec.ExitError); err != nil && !isExit {
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
 		return false, fmt.Errorf("running %s: %w", bin, err)
 	}
 	text := string(out)

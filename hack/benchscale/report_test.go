@@ -111,3 +111,18 @@ func TestPlaceKeepsModeOrder(t *testing.T) {
 		t.Errorf("place = %v, want pool then per-check", []string{got[0].mode, got[1].mode})
 	}
 }
+
+func TestValidateBudget(t *testing.T) {
+	o := options{params: params{checks: 1000, identities: 100, targets: 3, intervals: 3, interval: time.Minute}, timeout: 10 * time.Minute}
+	if err := o.validate(2); err != nil {
+		t.Errorf("the defaults must fit two modes in ten minutes: %v", err)
+	}
+	o.intervals = 4
+	if err := o.validate(2); err == nil || !strings.Contains(err.Error(), "raise -timeout") {
+		t.Errorf("four intervals of a minute in five minutes per mode: got %v, want a budget error", err)
+	}
+	o.intervals, o.interval = 3, 10*time.Second
+	if err := o.validate(1); err == nil || !strings.Contains(err.Error(), "at least 30s") {
+		t.Errorf("an interval the CRD refuses: got %v", err)
+	}
+}
