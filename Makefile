@@ -62,6 +62,16 @@ TOOL_TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard hack/tools/ssmplugin/go.mo
 bench: tools ## Benchmarks (speed and memory goals live here, not in timed tests).
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Issue 10's scale benchmark: N checks over M identities against the fake
+# AWS with per-call latency, the control plane and the controller binary;
+# pool mode and the per-check baseline side by side. About ten minutes with
+# the defaults; e.g. BENCH_SCALE_FLAGS="-checks 40 -identities 4 -interval 30s -intervals 1".
+BENCH_SCALE_FLAGS ?=
+
+.PHONY: bench-scale
+bench-scale: tools build ## Scale benchmark (hack/benchscale): AWS calls per interval against the floor, pool vs per-check.
+	$(GO) run ./hack/benchscale -controller $(BIN)/ecscheck $(BENCH_SCALE_FLAGS)
+
 .PHONY: demo
 demo: tools build ## The sandbox: local control plane, fake AWS, the controller and a check per seed scenario.
 	$(GO) run ./hack/sandbox -controller $(BIN)/ecscheck
