@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
 // stallError is a reason the check cannot proceed until its spec, its
@@ -25,25 +27,30 @@ func isStall(err error) bool {
 	return errors.As(err, &s)
 }
 
+// ProbeAdmission is what the controller's flags allow every namespace to
+// run in the customer's account; namespaces add to it with annotations.
+type ProbeAdmission struct {
+	// DefaultImage is the controller's --probe-image: always allowed.
+	DefaultImage string
+	// AllowedImages is --allowed-probe-images: allowed in every namespace.
+	AllowedImages []string
+}
+
 // clientsFor returns the AWS clients a check may use: the controller's own
 // identity, or spec.roleArn when the namespace's cluster admins allow it,
 // with the namespace as ExternalId so one tenant cannot borrow another's
-// trust policy.
+// trust policy. It also admits the probe's role and image overrides, so a
+// check nobody allowed makes no AWS call at all: no task definition is
+// registered with a role or image its namespace was not granted.
 func (r *ECSConnectivityCheckReconciler) clientsFor(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) (*awsclient.Clients, error) {
 	if r.AWS == nil {
 		return nil, &stallError{v1alpha1.ReasonInvalidConfiguration, "the controller has no AWS configuration"}
 	}
+	if err := r.admit(ctx, check); err != nil {
+		return nil, err
+	}
 	externalID := ""
-	if role := check.Spec.RoleArn; role != "" {
-		allowed, err := r.allowedRoles(ctx, check.Namespace)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(allowed, role) {
-			return nil, &stallError{v1alpha1.ReasonRoleNotAllowed, fmt.Sprintf(
-				"Role %s is not allowed in namespace %s: a cluster admin must list it in the namespace annotation %s",
-				role, check.Namespace, v1alpha1.AllowedRoleARNsAnnotation)}
-		}
+	if check.Spec.RoleArn != "" {
 		externalID = check.Namespace
 	}
 	clients, err := r.AWS.For(ctx, check.Spec.Region, check.Spec.RoleArn, externalID)
@@ -53,13 +60,84 @@ func (r *ECSConnectivityCheckReconciler) clientsFor(ctx context.Context, check *
 	return clients, err
 }
 
-// allowedRoles reads the namespace's allow-list of role ARNs.
-func (r *ECSConnectivityCheckReconciler) allowedRoles(ctx context.Context, namespace string) ([]string, error) {
-	ns := &corev1.Namespace{}
-	if err := r.Get(ctx, client.ObjectKey{Name: namespace}, ns); err != nil {
-		return nil, fmt.Errorf("reading namespace %s: %w", namespace, err)
+// admit checks everything in the spec that a namespace must be granted:
+// the assumed roleArn, the probe's task and execution role overrides and a
+// probe image other than the controller's. A check that mirrors its service
+// without overrides uses that service's own roles and needs no grant. The
+// namespace is read only when something needs a grant.
+func (r *ECSConnectivityCheckReconciler) admit(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error {
+	spec := &check.Spec
+	defaultImage := cmp.Or(r.Admission.DefaultImage, probe.DefaultImage) // as the probe manager defaults it
+	image := spec.Probe.Image
+	if image == defaultImage || slices.Contains(r.Admission.AllowedImages, image) {
+		image = ""
 	}
-	return strings.FieldsFunc(ns.Annotations[v1alpha1.AllowedRoleARNsAnnotation], func(c rune) bool {
+	if spec.RoleArn == "" && spec.TaskRoleArn == "" && spec.ExecutionRoleArn == "" && image == "" {
+		return nil
+	}
+	ns := &corev1.Namespace{}
+	if err := r.Get(ctx, client.ObjectKey{Name: check.Namespace}, ns); err != nil {
+		return fmt.Errorf("reading namespace %s: %w", check.Namespace, err)
+	}
+	if role := spec.RoleArn; role != "" && !slices.Contains(allowList(ns, v1alpha1.AllowedRoleARNsAnnotation), role) {
+		return &stallError{v1alpha1.ReasonRoleNotAllowed, fmt.Sprintf(
+			"Role %s is not allowed in namespace %s: a cluster admin must list it in the namespace annotation %s",
+			role, check.Namespace, v1alpha1.AllowedRoleARNsAnnotation)}
+	}
+	if err := notListed(ns, v1alpha1.AllowedProbeRoleARNsAnnotation, v1alpha1.ReasonRoleNotAllowed, []grant{
+		{"spec.taskRoleArn", "task role", spec.TaskRoleArn},
+		{"spec.executionRoleArn", "execution role", spec.ExecutionRoleArn},
+	}, "or remove the override to use the service's own role"); err != nil {
+		return err
+	}
+	return notListed(ns, v1alpha1.AllowedProbeImagesAnnotation, v1alpha1.ReasonImageNotAllowed, []grant{
+		{"spec.probe.image", "probe image", image},
+	}, fmt.Sprintf("or, for every namespace, to the controller flag --allowed-probe-images; or remove spec.probe.image to use the controller's image %q",
+		defaultImage))
+}
+
+// grant is one spec value that needs a namespace's grant; empty needs none.
+type grant struct{ field, what, value string }
+
+// notListed returns a stall naming every value the annotation does not list
+// and the annotation value that would admit them all. Matching is exact,
+// byte for byte: no patterns, no case folding, no normalisation, so another
+// partition's ARN, a longer role path, a different tag or digest, or a
+// look-alike character never matches. Values are quoted in ASCII (%+q) so
+// a look-alike shows as its escape.
+func notListed(ns *corev1.Namespace, annotation, reason string, grants []grant, alternative string) error {
+	listed := allowList(ns, annotation)
+	var missing []string
+	var what []string
+	for _, g := range grants {
+		if g.value == "" || slices.Contains(listed, g.value) || slices.Contains(missing, g.value) {
+			continue
+		}
+		missing = append(missing, g.value)
+		what = append(what, fmt.Sprintf("%s %+q (%s)", g.what, g.value, g.field))
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	verb, pronoun := "is", "it"
+	if len(missing) > 1 {
+		verb, pronoun = "are", "them"
+	}
+	return &stallError{reason, fmt.Sprintf(
+		"The %s %s not allowed in namespace %s: a cluster admin must add %s to the namespace annotation %s, setting it to %+q (comma-separated exact values), %s",
+		strings.Join(what, " and the "), verb, ns.Name, pronoun, annotation,
+		strings.Join(append(listed, missing...), ","), alternative)}
+}
+
+// allowList reads a namespace's allow-list annotation.
+func allowList(ns *corev1.Namespace, annotation string) []string {
+	return SplitList(ns.Annotations[annotation])
+}
+
+// SplitList splits an allow-list, an annotation's or --allowed-probe-images',
+// at commas and white space.
+func SplitList(s string) []string {
+	return strings.FieldsFunc(s, func(c rune) bool {
 		return c == ',' || c == ' ' || c == '\n' || c == '\t'
-	}), nil
+	})
 }

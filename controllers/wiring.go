@@ -19,6 +19,9 @@ type Config struct {
 	Probe      probe.Options
 	Diagnose   diagnose.Options
 	Controller controller.Options
+	// AllowedProbeImages is --allowed-probe-images: probe images besides
+	// Probe.DefaultImage that checks in every namespace may run.
+	AllowedProbeImages []string
 }
 
 // Setup registers the reconciler, with the probe manager and diagnoser
@@ -35,8 +38,9 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 	probes := probe.New(po)
 	wakeups, wake := NewWakeups()
 	r := &ECSConnectivityCheckReconciler{
-		Client: mgr.GetClient(),
-		AWS:    cfg.AWS,
+		Client:    mgr.GetClient(),
+		AWS:       cfg.AWS,
+		Admission: ProbeAdmission{DefaultImage: po.DefaultImage, AllowedImages: cfg.AllowedProbeImages},
 		Prober: &ProbeStep{
 			Probes:    probes,
 			Diagnoser: diagnose.New(cfg.Diagnose),
