@@ -60,29 +60,45 @@ func (r *ECSConnectivityCheckReconciler) clientsFor(ctx context.Context, check *
 	return clients, err
 }
 
-// admit checks everything in the spec that a namespace must be granted:
-// the assumed roleArn, the probe's task and execution role overrides and a
-// probe image other than the controller's. A check that mirrors its service
-// without overrides uses that service's own roles and needs no grant. The
-// namespace is read only when something needs a grant.
+// admit reads the check's namespace, when something in the spec needs its
+// grant, and admits the check (ProbeAdmission.admit).
 func (r *ECSConnectivityCheckReconciler) admit(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error {
-	spec := &check.Spec
-	defaultImage := cmp.Or(r.Admission.DefaultImage, probe.DefaultImage) // as the probe manager defaults it
-	image := spec.Probe.Image
-	if image == defaultImage || slices.Contains(r.Admission.AllowedImages, image) {
-		image = ""
-	}
-	if spec.RoleArn == "" && spec.TaskRoleArn == "" && spec.ExecutionRoleArn == "" && image == "" {
+	if !r.Admission.needsGrant(&check.Spec) {
 		return nil
 	}
 	ns := &corev1.Namespace{}
 	if err := r.Get(ctx, client.ObjectKey{Name: check.Namespace}, ns); err != nil {
 		return fmt.Errorf("reading namespace %s: %w", check.Namespace, err)
 	}
+	return r.Admission.admit(ns, &check.Spec)
+}
+
+// image returns the controller's probe image, as the probe manager
+// defaults it, and the spec's image when it needs a namespace's grant.
+func (a ProbeAdmission) image(spec *v1alpha1.ECSConnectivityCheckSpec) (defaultImage, needsGrant string) {
+	defaultImage = cmp.Or(a.DefaultImage, probe.DefaultImage)
+	if img := spec.Probe.Image; img != defaultImage && !slices.Contains(a.AllowedImages, img) {
+		return defaultImage, img
+	}
+	return defaultImage, ""
+}
+
+// needsGrant tells whether the spec asks for anything a namespace must be
+// granted. A check that mirrors its service without overrides uses that
+// service's own roles and the controller's image: it needs no grant.
+func (a ProbeAdmission) needsGrant(spec *v1alpha1.ECSConnectivityCheckSpec) bool {
+	_, image := a.image(spec)
+	return spec.RoleArn != "" || spec.TaskRoleArn != "" || spec.ExecutionRoleArn != "" || image != ""
+}
+
+// admit checks everything in the spec that ns must grant: the assumed
+// roleArn, the probe's task and execution role overrides and a probe image
+// other than the controller's.
+func (a ProbeAdmission) admit(ns *corev1.Namespace, spec *v1alpha1.ECSConnectivityCheckSpec) error {
 	if role := spec.RoleArn; role != "" && !slices.Contains(allowList(ns, v1alpha1.AllowedRoleARNsAnnotation), role) {
 		return &stallError{v1alpha1.ReasonRoleNotAllowed, fmt.Sprintf(
 			"Role %s is not allowed in namespace %s: a cluster admin must list it in the namespace annotation %s",
-			role, check.Namespace, v1alpha1.AllowedRoleARNsAnnotation)}
+			role, ns.Name, v1alpha1.AllowedRoleARNsAnnotation)}
 	}
 	if err := notListed(ns, v1alpha1.AllowedProbeRoleARNsAnnotation, v1alpha1.ReasonRoleNotAllowed, []grant{
 		{"spec.taskRoleArn", "task role", spec.TaskRoleArn},
@@ -90,6 +106,7 @@ func (r *ECSConnectivityCheckReconciler) admit(ctx context.Context, check *v1alp
 	}, "or remove the override to use the service's own role"); err != nil {
 		return err
 	}
+	defaultImage, image := a.image(spec)
 	return notListed(ns, v1alpha1.AllowedProbeImagesAnnotation, v1alpha1.ReasonImageNotAllowed, []grant{
 		{"spec.probe.image", "probe image", image},
 	}, fmt.Sprintf("or, for every namespace, to the controller flag --allowed-probe-images; or remove spec.probe.image to use the controller's image %q",
