@@ -14,23 +14,25 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/ecscheck/ecscheck/internal/testenv"
 )
 
-// The metrics endpoint, as main builds it by default, answers only clients
-// the real API server authenticates and authorizes: the manager runs as a
-// user with nothing but the generated manager role (config/rbac/role.yaml),
-// so the TokenReview and SubjectAccessReview grants are tested too, and the
-// scraper is a ServiceAccount bound to config/rbac/metrics_reader_role.yaml.
-func TestSecureMetricsServeOnlyAuthorizedScrapers(t *testing.T) {
+// The manager runs as the shipped ServiceAccount with nothing but the
+// shipped RBAC (config/rbac: the generated manager role, the leader-election
+// Role and their bindings) against the real API server: it wins leader
+// election and records that event, and its metrics endpoint, as main builds
+// it by default, answers only scrapers the API server authenticates and
+// authorizes (a ServiceAccount bound to config/rbac/metrics_reader_role.yaml).
+func TestManagerWithShippedRBACElectsAndServesMetricsOnlyToAuthorizedScrapers(t *testing.T) {
 	o, err := parseFlags(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -47,17 +49,26 @@ func TestSecureMetricsServeOnlyAuthorizedScrapers(t *testing.T) {
 	t.Cleanup(func() { _ = env.Stop() })
 	ctx := context.Background()
 
-	managerRole := applyManifest[*rbacv1.ClusterRole](t, env, "role.yaml")
-	readerRole := applyManifest[*rbacv1.ClusterRole](t, env, "metrics_reader_role.yaml")
-	manager, err := env.AddUser(envtest.User{Name: "ecscheck-manager"}, nil)
-	if err != nil {
+	// As kustomize would install it, without the name prefix.
+	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "system"}}); err != nil {
 		t.Fatal(err)
 	}
-	bind(t, env, managerRole.Name, rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "ecscheck-manager"})
+	var readerRole string
+	for _, f := range []string{"service_account.yaml", "role.yaml", "role_binding.yaml", "leader_election_role.yaml", "metrics_reader_role.yaml"} {
+		for _, obj := range applyManifest(t, env, f) {
+			if f == "metrics_reader_role.yaml" {
+				readerRole = obj.GetName()
+			}
+		}
+	}
+	managerCfg := rest.AnonymousClientConfig(env.Config)
+	managerCfg.BearerToken = saToken(t, env, "system", "controller-manager")
 
 	o.metricsAddr = freeAddr(t)
-	mgr, err := ctrl.NewManager(manager.Config(), ctrl.Options{
+	mgr, err := ctrl.NewManager(managerCfg, ctrl.Options{
 		Scheme: env.Scheme, Metrics: metricsOptions(o), HealthProbeBindAddress: "0",
+		LeaderElection: true, LeaderElectionID: "ecscheck.connectivity.ecscheck.dev", LeaderElectionNamespace: "system",
+		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +83,14 @@ func TestSecureMetricsServeOnlyAuthorizedScrapers(t *testing.T) {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 
+	select {
+	case <-mgr.Elected():
+	case <-time.After(30 * time.Second):
+		t.Fatal("not elected within 30s with the shipped leader-election Role")
+	}
+	leaderEvent(t, env)
+	leaseRenewed(t, env, "ecscheck.connectivity.ecscheck.dev")
+
 	url := "https://" + o.metricsAddr + "/metrics"
 	// No credentials: refused by authentication.
 	if code, body := scrape(t, url, ""); code != http.StatusUnauthorized {
@@ -79,7 +98,7 @@ func TestSecureMetricsServeOnlyAuthorizedScrapers(t *testing.T) {
 	}
 	// A valid token of an account not bound to the reader role: authenticated,
 	// refused by authorization.
-	if code, body := scrape(t, url, saToken(t, env, "stranger")); code != http.StatusForbidden {
+	if code, body := scrape(t, url, saToken(t, env, "default", "stranger")); code != http.StatusForbidden {
 		t.Fatalf("unauthorized scrape: HTTP %d %s, want 403", code, body)
 	}
 	// Plain HTTP on the same port is not served.
@@ -91,30 +110,71 @@ func TestSecureMetricsServeOnlyAuthorizedScrapers(t *testing.T) {
 		}
 	}
 	// The scraper bound to the metrics reader role gets them.
-	token := saToken(t, env, "prometheus")
-	bind(t, env, readerRole.Name, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: "default", Name: "prometheus"})
+	token := saToken(t, env, "default", "prometheus")
+	bind(t, env, readerRole, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: "default", Name: "prometheus"})
 	code, body := scrape(t, url, token)
 	if code != http.StatusOK || !strings.Contains(body, "# TYPE ") {
 		t.Fatalf("authorized scrape: HTTP %d %.300s, want 200 with metrics", code, body)
 	}
 }
 
-// applyManifest creates the object of a config/rbac manifest as shipped.
-func applyManifest[T client.Object](t *testing.T, env *testenv.Env, name string) T {
+// leaderEvent waits for the LeaderElection event the manager records on
+// its Lease, which the leader-election Role's events grant allows.
+func leaderEvent(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		events := &corev1.EventList{}
+		if err := env.Client.List(context.Background(), events, client.InNamespace("system")); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events.Items {
+			if e.Reason == "LeaderElection" && strings.Contains(e.Message, "became leader") {
+				return
+			}
+		}
+	}
+	t.Fatal("no LeaderElection event in namespace system")
+}
+
+// leaseRenewed waits for the leader to renew its Lease (an update after the
+// create that acquired it), so the Role's verbs hold beyond the first term.
+func leaseRenewed(t *testing.T, env *testenv.Env, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		lease := &coordinationv1.Lease{}
+		if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: "system", Name: name}, lease); err != nil {
+			t.Fatal(err)
+		}
+		if r, a := lease.Spec.RenewTime, lease.Spec.AcquireTime; r != nil && a != nil && r.After(a.Time) {
+			return
+		}
+	}
+	t.Fatal("the leader never renewed its Lease")
+}
+
+// applyManifest creates the objects of a config/rbac manifest as shipped.
+func applyManifest(t *testing.T, env *testenv.Env, name string) []client.Object {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("config", "rbac", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, _, err := env.Codecs.UniversalDeserializer().Decode(data, nil, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+	var objs []client.Object
+	for _, doc := range strings.Split(string(data), "\n---") {
+		if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---")) == "" {
+			continue
+		}
+		obj, _, err := env.Codecs.UniversalDeserializer().Decode([]byte(doc), nil, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		o := obj.(client.Object)
+		if err := env.Client.Create(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o)
 	}
-	o := obj.(T)
-	if err := env.Client.Create(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return objs
 }
 
 func bind(t *testing.T, env *testenv.Env, role string, subject rbacv1.Subject) {
@@ -129,20 +189,20 @@ func bind(t *testing.T, env *testenv.Env, role string, subject rbacv1.Subject) {
 	}
 }
 
-// saToken creates a ServiceAccount in default and returns a token the API
-// server issued for it (TokenRequest), as a Prometheus pod would mount.
-func saToken(t *testing.T, env *testenv.Env, name string) string {
+// saToken creates a ServiceAccount, unless it exists, and returns a token
+// the API server issued for it (TokenRequest), as a pod would mount.
+func saToken(t *testing.T, env *testenv.Env, namespace, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"}}
-	if err := env.Client.Create(ctx, sa); err != nil {
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
+	if err := env.Client.Create(ctx, sa); client.IgnoreAlreadyExists(err) != nil {
 		t.Fatal(err)
 	}
 	cs, err := kubernetes.NewForConfig(env.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := cs.CoreV1().ServiceAccounts("default").CreateToken(ctx, name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	tr, err := cs.CoreV1().ServiceAccounts(namespace).CreateToken(ctx, name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
