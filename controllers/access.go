@@ -60,17 +60,25 @@ func (r *ECSConnectivityCheckReconciler) clientsFor(ctx context.Context, check *
 	return clients, err
 }
 
-// admit reads the check's namespace, when something in the spec needs its
-// grant, and admits the check (ProbeAdmission.admit).
+// admit admits the check with the reconciler's client (Allows).
 func (r *ECSConnectivityCheckReconciler) admit(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error {
-	if !r.Admission.needsGrant(&check.Spec) {
+	return r.Admission.Allows(ctx, r.Client, check)
+}
+
+// Allows tells whether the check's namespace, as c reads it now, grants
+// everything the check asks for: nil, a *stallError with the reason and the
+// message for the admin, or the error reading the namespace. Background
+// work that acts for a check (the reaper, pool sweeps) asks it too, so it
+// uses no role a namespace is no longer granted.
+func (a ProbeAdmission) Allows(ctx context.Context, c client.Reader, check *v1alpha1.ECSConnectivityCheck) error {
+	if !a.needsGrant(&check.Spec) {
 		return nil
 	}
 	ns := &corev1.Namespace{}
-	if err := r.Get(ctx, client.ObjectKey{Name: check.Namespace}, ns); err != nil {
+	if err := c.Get(ctx, client.ObjectKey{Name: check.Namespace}, ns); err != nil {
 		return fmt.Errorf("reading namespace %s: %w", check.Namespace, err)
 	}
-	return r.Admission.admit(ns, &check.Spec)
+	return a.admit(ns, &check.Spec)
 }
 
 // image returns the controller's probe image, as the probe manager
