@@ -46,7 +46,7 @@ func (r *ECSConnectivityCheckReconciler) clientsFor(ctx context.Context, check *
 	if r.AWS == nil {
 		return nil, &stallError{v1alpha1.ReasonInvalidConfiguration, "the controller has no AWS configuration"}
 	}
-	if err := r.admit(ctx, check); err != nil {
+	if err := r.Admission.Allows(ctx, r.Client, check); err != nil {
 		return nil, err
 	}
 	externalID := ""
@@ -58,11 +58,6 @@ func (r *ECSConnectivityCheckReconciler) clientsFor(ctx context.Context, check *
 		return nil, &stallError{v1alpha1.ReasonInvalidConfiguration, err.Error()}
 	}
 	return clients, err
-}
-
-// admit admits the check with the reconciler's client (Allows).
-func (r *ECSConnectivityCheckReconciler) admit(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error {
-	return r.Admission.Allows(ctx, r.Client, check)
 }
 
 // Allows tells whether the check's namespace, as c reads it now, grants

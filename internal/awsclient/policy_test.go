@@ -1,6 +1,7 @@
 package awsclient_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,7 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/fakeaws"
 )
 
 // policyStatement is one statement of an IAM policy document; Action and
@@ -185,4 +192,99 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// The conditions do what the README says they do, evaluated by the fake's
+// IAM policy simulator (internal/fakeaws, iam_policy.go) through the real
+// SDK's SimulatePrincipalPolicy, with the context keys AWS supplies for each
+// request (ECS Developer Guide, "Grant permission to tag resources on
+// creation"; IAM User Guide, iam:PassedToService; KMS Developer Guide,
+// kms:EncryptionContext:context-key and kms:EncryptionContextKeys).
+func TestControllerPolicyConditionsDecide(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "iam", "controller-policy.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const account, controller = "123456789012", "arn:aws:iam::123456789012:role/ecscheck-controller"
+	srv, err := fakeaws.New(&fakeaws.Scenario{Region: "ap-northeast-1", Accounts: []*fakeaws.Account{{
+		ID:          account,
+		Credentials: []*fakeaws.Credential{{AccessKeyID: "AKIDCONTROLLER", SecretAccessKey: "secret", ARN: controller}},
+		Roles:       []*fakeaws.Role{{Name: "ecscheck-controller", Inline: map[string]fakeaws.PolicyDocument{"controller": fakeaws.PolicyDocument(data)}}},
+	}}}, fakeaws.WithTempDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	api := iam.NewFromConfig(aws.Config{
+		Region: "ap-northeast-1", BaseEndpoint: aws.String(srv.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDCONTROLLER", "secret", ""),
+	})
+
+	ctxKey := func(k string, v ...string) iamtypes.ContextEntry {
+		typ := iamtypes.ContextKeyTypeEnumString
+		if len(v) > 1 {
+			typ = iamtypes.ContextKeyTypeEnumStringList
+		}
+		return iamtypes.ContextEntry{ContextKeyName: aws.String(k), ContextKeyValues: v, ContextKeyType: typ}
+	}
+	const (
+		task     = "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0123456789abcdef0123456789abcdef"
+		key      = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		session  = "ecs-execute-command-0acebb01a1ed41142"
+		target   = "ecs:prod_0123456789abcdef0123456789abcdef_0123456789abcdef0123456789abcdef-3811061257"
+		probeTag = "aws:RequestTag/ecscheck.dev/managed-by"
+	)
+	sessionKeys := ctxKey("kms:EncryptionContextKeys", "aws:ssm:SessionId", "aws:ssm:TargetId")
+	cases := []struct {
+		name, action, resource string
+		context                []iamtypes.ContextEntry
+		allowed                bool
+	}{
+		{"pass a role to ECS tasks", "iam:PassRole", "arn:aws:iam::123456789012:role/ecs-probes/ProbeRole",
+			[]iamtypes.ContextEntry{ctxKey("iam:PassedToService", "ecs-tasks.amazonaws.com")}, true},
+		{"pass a role to Lambda", "iam:PassRole", "arn:aws:iam::123456789012:role/ecs-probes/ProbeRole",
+			[]iamtypes.ContextEntry{ctxKey("iam:PassedToService", "lambda.amazonaws.com")}, false},
+		{"tag a probe task at RunTask", "ecs:TagResource", task,
+			[]iamtypes.ContextEntry{ctxKey("ecs:CreateAction", "RunTask"), ctxKey(probeTag, "ecscheck")}, true},
+		{"tag a probe task definition at registration", "ecs:TagResource", "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/ecscheck-probe-3f9a1c2e7b40:1",
+			[]iamtypes.ContextEntry{ctxKey("ecs:CreateAction", "RegisterTaskDefinition"), ctxKey(probeTag, "ecscheck")}, true},
+		{"tag an existing task as managed", "ecs:TagResource", task,
+			[]iamtypes.ContextEntry{ctxKey(probeTag, "ecscheck")}, false},
+		{"tag a service at creation", "ecs:TagResource", "arn:aws:ecs:ap-northeast-1:123456789012:service/prod/x",
+			[]iamtypes.ContextEntry{ctxKey("ecs:CreateAction", "CreateService"), ctxKey(probeTag, "ecscheck")}, false},
+		{"run the probe task definition", "ecs:RunTask", "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/ecscheck-probe-3f9a1c2e7b40:1",
+			[]iamtypes.ContextEntry{ctxKey(probeTag, "ecscheck")}, true},
+		{"run another task definition", "ecs:RunTask", "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/orders-api:7",
+			[]iamtypes.ContextEntry{ctxKey(probeTag, "ecscheck")}, false},
+		{"stop a probe task", "ecs:StopTask", task,
+			[]iamtypes.ContextEntry{ctxKey("aws:ResourceTag/ecscheck.dev/managed-by", "ecscheck")}, true},
+		{"stop a service's task", "ecs:StopTask", task, nil, false},
+		{"deregister a task definition", "ecs:DeregisterTaskDefinition", "*", nil, false},
+		{"data key for an ECS Exec session", "kms:GenerateDataKey", key,
+			[]iamtypes.ContextEntry{ctxKey("kms:EncryptionContext:aws:ssm:SessionId", session), ctxKey("kms:EncryptionContext:aws:ssm:TargetId", target), sessionKeys}, true},
+		{"data key for a session to an EC2 instance", "kms:GenerateDataKey", key,
+			[]iamtypes.ContextEntry{ctxKey("kms:EncryptionContext:aws:ssm:SessionId", session), ctxKey("kms:EncryptionContext:aws:ssm:TargetId", "i-0123456789abcdef0"), sessionKeys}, false},
+		{"data key with another encryption context key", "kms:GenerateDataKey", key,
+			[]iamtypes.ContextEntry{ctxKey("kms:EncryptionContext:aws:ssm:SessionId", session), ctxKey("kms:EncryptionContext:aws:ssm:TargetId", target),
+				ctxKey("kms:EncryptionContextKeys", "aws:ssm:SessionId", "aws:ssm:TargetId", "aws:s3:arn")}, false},
+		{"data key without encryption context", "kms:GenerateDataKey", key, nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := api.SimulatePrincipalPolicy(context.Background(), &iam.SimulatePrincipalPolicyInput{
+				PolicySourceArn: aws.String(controller), ActionNames: []string{tc.action},
+				ResourceArns: []string{tc.resource}, ContextEntries: tc.context,
+			})
+			if err != nil || len(out.EvaluationResults) != 1 {
+				t.Fatalf("simulate: %v %+v", err, out)
+			}
+			got := out.EvaluationResults[0].EvalDecision == iamtypes.PolicyEvaluationDecisionTypeAllowed
+			if got != tc.allowed {
+				t.Fatalf("%s on %s: %s, want allowed=%v", tc.action, tc.resource, out.EvaluationResults[0].EvalDecision, tc.allowed)
+			}
+		})
+	}
 }
