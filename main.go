@@ -31,6 +31,7 @@ import (
 type options struct {
 	metricsAddr             string
 	metricsSecure           bool
+	metricsCertDir          string
 	allowedProbeImages      string
 	probeAddr               string
 	leaderElect             bool
@@ -46,6 +47,7 @@ func parseFlags(args []string) (*options, error) {
 	fs := flag.NewFlagSet("ecscheck", flag.ContinueOnError)
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "Address the metrics endpoint binds to; 0 disables it.")
 	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS to Kubernetes-authenticated clients allowed to get /metrics; false serves plain HTTP to anyone (local runs only).")
+	fs.StringVar(&o.metricsCertDir, "metrics-cert-dir", "", "Directory with tls.crt and tls.key for the metrics endpoint, reloaded when they change; default a self-signed certificate.")
 	fs.StringVar(&o.allowedProbeImages, "allowed-probe-images", "", "Comma-separated probe images, besides --probe-image, that checks in every namespace may run (exact references).")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
@@ -130,14 +132,14 @@ func run(ctx context.Context, o *options) error {
 	return mgr.Start(ctx)
 }
 
-// metricsOptions serves /metrics, by default over HTTPS (a self-signed
-// certificate unless one is mounted) to clients the API server
+// metricsOptions serves /metrics, by default over HTTPS (with the
+// certificate in --metrics-cert-dir, else a self-signed one) to clients the API server
 // authenticates (TokenReview) and authorizes for nonResourceURL /metrics
 // get (SubjectAccessReview), as kubebuilder scaffolds it. HTTP/2 is off:
 // its rapid-reset and stream-cancellation flaws (CVE-2023-44487,
 // CVE-2023-39325) are not worth a scrape endpoint's while.
 func metricsOptions(o *options) metricsserver.Options {
-	opts := metricsserver.Options{BindAddress: o.metricsAddr, SecureServing: o.metricsSecure}
+	opts := metricsserver.Options{BindAddress: o.metricsAddr, SecureServing: o.metricsSecure, CertDir: o.metricsCertDir}
 	if o.metricsSecure {
 		opts.FilterProvider = filters.WithAuthenticationAndAuthorization
 		opts.TLSOpts = []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }}

@@ -20,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	certutil "k8s.io/client-go/util/cert"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -65,6 +66,7 @@ func TestManagerWithShippedRBACElectsAndServesMetricsOnlyToAuthorizedScrapers(t 
 	managerCfg.BearerToken = saToken(t, env, "system", "controller-manager")
 
 	o.metricsAddr = freeAddr(t)
+	o.metricsCertDir = certDir(t, "ecscheck-metrics")
 	mgr, err := ctrl.NewManager(managerCfg, ctrl.Options{
 		Scheme: env.Scheme, Metrics: metricsOptions(o), HealthProbeBindAddress: "0",
 		LeaderElection: true, LeaderElectionID: "ecscheck.connectivity.ecscheck.dev", LeaderElectionNamespace: "system",
@@ -92,6 +94,18 @@ func TestManagerWithShippedRBACElectsAndServesMetricsOnlyToAuthorizedScrapers(t 
 	leaseRenewed(t, env, "ecscheck.connectivity.ecscheck.dev")
 
 	url := "https://" + o.metricsAddr + "/metrics"
+	scrape(t, url, "") // wait for the server
+	// The server presents the certificate of --metrics-cert-dir and speaks
+	// HTTP/1.1 only, even to a client that offers h2.
+	conn, err := tls.Dial("tcp", o.metricsAddr, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}}) //nolint:gosec // identity checked below
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := conn.ConnectionState()
+	conn.Close()
+	if cn := st.PeerCertificates[0].Subject.CommonName; !strings.HasPrefix(cn, "ecscheck-metrics@") || st.NegotiatedProtocol == "h2" {
+		t.Fatalf("metrics TLS: certificate %q, protocol %q; want the --metrics-cert-dir certificate and no h2", cn, st.NegotiatedProtocol)
+	}
 	// No credentials: refused by authentication.
 	if code, body := scrape(t, url, ""); code != http.StatusUnauthorized {
 		t.Fatalf("anonymous scrape: HTTP %d %s, want 401", code, body)
@@ -234,6 +248,22 @@ func scrape(t *testing.T, url, token string) (int, string) {
 	}
 	t.Fatalf("scraping %s: %v", url, last)
 	return 0, ""
+}
+
+// certDir writes a certificate for host, as a mounted Secret would hold it.
+func certDir(t *testing.T, host string) string {
+	t.Helper()
+	crt, key, err := certutil.GenerateSelfSignedCertKey(host, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{"tls.crt": crt, "tls.key": key} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 func freeAddr(t *testing.T) string {
