@@ -133,9 +133,10 @@ func run(ctx context.Context, o *options) error {
 }
 
 // metricsOptions serves /metrics, by default over HTTPS (with the
-// certificate in --metrics-cert-dir, else a self-signed one) to clients the API server
-// authenticates (TokenReview) and authorizes for nonResourceURL /metrics
-// get (SubjectAccessReview), as kubebuilder scaffolds it. HTTP/2 is off:
+// certificate in --metrics-cert-dir, else a self-signed one) to clients
+// the API server authenticates (TokenReview) and authorizes for
+// nonResourceURL /metrics get (SubjectAccessReview), as kubebuilder
+// scaffolds it. HTTP/2 is off:
 // its rapid-reset and stream-cancellation flaws (CVE-2023-44487,
 // CVE-2023-39325) are not worth a scrape endpoint's while.
 func metricsOptions(o *options) metricsserver.Options {

@@ -130,6 +130,23 @@ func TestManagerWithShippedRBACElectsAndServesMetricsOnlyToAuthorizedScrapers(t 
 	if code != http.StatusOK || !strings.Contains(body, "# TYPE ") {
 		t.Fatalf("authorized scrape: HTTP %d %.300s, want 200 with metrics", code, body)
 	}
+
+	// --metrics-secure=false, for local runs: plain HTTP to anyone.
+	local, err := parseFlags([]string{"--metrics-secure=false", "--metrics-bind-address=" + freeAddr(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: env.Scheme, Metrics: metricsOptions(local), HealthProbeBindAddress: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lctx, lcancel := context.WithCancel(ctx)
+	ldone := make(chan struct{})
+	go func() { defer close(ldone); _ = lm.Start(lctx) }()
+	t.Cleanup(func() { lcancel(); <-ldone })
+	if code, body := scrape(t, "http://"+local.metricsAddr+"/metrics", ""); code != http.StatusOK || !strings.Contains(body, "# TYPE ") {
+		t.Fatalf("--metrics-secure=false: HTTP %d %.300s, want 200 with metrics", code, body)
+	}
 }
 
 // leaderEvent waits for the LeaderElection event the manager records on
