@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
@@ -28,6 +30,9 @@ import (
 
 type options struct {
 	metricsAddr             string
+	metricsSecure           bool
+	metricsCertDir          string
+	allowedProbeImages      string
 	probeAddr               string
 	leaderElect             bool
 	defaultRegion           string
@@ -41,7 +46,10 @@ type options struct {
 func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("ecscheck", flag.ContinueOnError)
-	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; 0 disables it.")
+	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "Address the metrics endpoint binds to; 0 disables it.")
+	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS to Kubernetes-authenticated clients allowed to get /metrics; false serves plain HTTP to anyone (local runs only).")
+	fs.StringVar(&o.metricsCertDir, "metrics-cert-dir", "", "Directory with tls.crt and tls.key for the metrics endpoint, reloaded when they change; default a self-signed certificate.")
+	fs.StringVar(&o.allowedProbeImages, "allowed-probe-images", "", "Comma-separated probe images, besides --probe-image, that checks in every namespace may run (exact references).")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&o.defaultRegion, "default-region", "", "AWS region of checks that name none; default the AWS configuration's.")
@@ -84,7 +92,7 @@ func run(ctx context.Context, o *options) error {
 
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
+		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.probeAddr,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "ecscheck.connectivity.ecscheck.dev",
@@ -109,6 +117,8 @@ func run(ctx context.Context, o *options) error {
 		AWS:        aws,
 		Probe:      probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec, PoolPerCheck: o.poolPerCheck},
 		Controller: controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles},
+
+		AllowedProbeImages: controllers.SplitList(o.allowedProbeImages),
 	}); err != nil {
 		return err
 	}
@@ -121,6 +131,22 @@ func run(ctx context.Context, o *options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	log.Info("starting manager", "probeImage", o.probeImage, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
+	log.Info("starting manager", "probeImage", o.probeImage, "allowedProbeImages", o.allowedProbeImages, "metricsSecure", o.metricsSecure, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
 	return mgr.Start(ctx)
+}
+
+// metricsOptions serves /metrics, by default over HTTPS (with the
+// certificate in --metrics-cert-dir, else a self-signed one) to clients
+// the API server authenticates (TokenReview) and authorizes for
+// nonResourceURL /metrics get (SubjectAccessReview), as kubebuilder
+// scaffolds it. HTTP/2 is off:
+// its rapid-reset and stream-cancellation flaws (CVE-2023-44487,
+// CVE-2023-39325) are not worth a scrape endpoint's while.
+func metricsOptions(o *options) metricsserver.Options {
+	opts := metricsserver.Options{BindAddress: o.metricsAddr, SecureServing: o.metricsSecure, CertDir: o.metricsCertDir}
+	if o.metricsSecure {
+		opts.FilterProvider = filters.WithAuthenticationAndAuthorization
+		opts.TLSOpts = []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }}
+	}
+	return opts
 }

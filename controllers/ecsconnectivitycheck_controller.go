@@ -33,6 +33,8 @@ type ECSConnectivityCheckReconciler struct {
 	client.Client
 	// AWS hands out clients per region and role.
 	AWS awsclient.Provider
+	// Admission is the images every namespace may run (access.go).
+	Admission ProbeAdmission
 	// Prober is the probe step; nil leaves every check Probing.
 	Prober Prober
 	// Events records events on transitions.

@@ -38,7 +38,8 @@ func (r *ECSConnectivityCheckReconciler) SetupWithManager(mgr ctrl.Manager, opts
 		Complete(r)
 }
 
-// checksWithRoleIn lists the checks of a namespace that assume a role.
+// checksWithRoleIn lists the checks of a namespace that assume a role or
+// override the probe's roles or image: what its allow-lists admit.
 func (r *ECSConnectivityCheckReconciler) checksWithRoleIn(ctx context.Context, obj client.Object) []reconcile.Request {
 	list := &v1alpha1.ECSConnectivityCheckList{}
 	if err := r.List(ctx, list, client.InNamespace(obj.GetName())); err != nil {
@@ -47,7 +48,7 @@ func (r *ECSConnectivityCheckReconciler) checksWithRoleIn(ctx context.Context, o
 	}
 	var reqs []reconcile.Request
 	for _, c := range list.Items {
-		if c.Spec.RoleArn != "" {
+		if c.Spec.RoleArn != "" || c.Spec.TaskRoleArn != "" || c.Spec.ExecutionRoleArn != "" || c.Spec.Probe.Image != "" {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&c)})
 		}
 	}

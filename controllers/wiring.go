@@ -25,6 +25,9 @@ type Config struct {
 	Probe      probe.Options
 	Diagnose   diagnose.Options
 	Controller controller.Options
+	// AllowedProbeImages is --allowed-probe-images: probe images besides
+	// Probe.DefaultImage that checks in every namespace may run.
+	AllowedProbeImages []string
 	// Clock is the controller's one clock, handed to every package; nil is
 	// the real clock.
 	Clock clock.WithTicker
@@ -79,12 +82,13 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 	}
 
 	r := &ECSConnectivityCheckReconciler{
-		Client:  mgr.GetClient(),
-		AWS:     cfg.AWS,
-		Prober:  &ProbeStep{Resolver: probes, Pools: pools, Explain: explain, Clock: clk},
-		Events:  mgr.GetEventRecorder("ecscheck"),
-		Clock:   clk,
-		Wakeups: wakeups,
+		Client:    mgr.GetClient(),
+		AWS:       cfg.AWS,
+		Admission: ProbeAdmission{DefaultImage: po.DefaultImage, AllowedImages: cfg.AllowedProbeImages},
+		Prober:    &ProbeStep{Resolver: probes, Pools: pools, Explain: explain, Clock: clk},
+		Events:    mgr.GetEventRecorder("ecscheck"),
+		Clock:     clk,
+		Wakeups:   wakeups,
 	}
 	if err := r.SetupWithManager(mgr, cfg.Controller); err != nil {
 		return fmt.Errorf("setting up the controller: %w", err)

@@ -59,7 +59,14 @@ const (
 const (
 	// ReasonRoleNotAllowed: spec.roleArn is not listed in the namespace's
 	// connectivity.ecscheck.dev/allowed-role-arns annotation.
+	// It is also the reason when spec.taskRoleArn or spec.executionRoleArn
+	// is not listed in connectivity.ecscheck.dev/allowed-probe-role-arns.
 	ReasonRoleNotAllowed = "RoleNotAllowed"
+	// ReasonImageNotAllowed: spec.probe.image is neither the controller's
+	// --probe-image nor listed in the namespace's
+	// connectivity.ecscheck.dev/allowed-probe-images annotation or the
+	// controller's --allowed-probe-images.
+	ReasonImageNotAllowed = "ImageNotAllowed"
 )
 
 // Reasons of the Reconciling condition.

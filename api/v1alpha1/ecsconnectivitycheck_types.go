@@ -15,6 +15,18 @@ const (
 	// AllowedRoleARNsAnnotation, on a Namespace, lists (comma or white space
 	// separated) the role ARNs that checks in that namespace may assume.
 	AllowedRoleARNsAnnotation = "connectivity.ecscheck.dev/allowed-role-arns"
+
+	// AllowedProbeRoleARNsAnnotation, on a Namespace, lists (comma or white
+	// space separated, exact ARNs) the roles that checks in that namespace may
+	// pass to their probe tasks through spec.taskRoleArn or
+	// spec.executionRoleArn.
+	AllowedProbeRoleARNsAnnotation = "connectivity.ecscheck.dev/allowed-probe-role-arns"
+
+	// AllowedProbeImagesAnnotation, on a Namespace, lists (comma or white
+	// space separated, exact references) the probe images that checks in
+	// that namespace may run besides the controller's --probe-image and its
+	// --allowed-probe-images.
+	AllowedProbeImagesAnnotation = "connectivity.ecscheck.dev/allowed-probe-images"
 )
 
 // ECSConnectivityCheck declares what one ECS service is expected to reach, and

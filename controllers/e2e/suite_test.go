@@ -58,6 +58,8 @@ type world struct {
 	recorder *metrics.Recorder
 	// stop stops the controller; restart starts a new one, as after a crash.
 	stop func()
+	// configure, when set, changes the controller's Config (its flags).
+	configure func(*controllers.Config)
 }
 
 // newWorld starts the fake AWS with the sandbox's demo scenario (the four
@@ -130,14 +132,18 @@ func (w *world) start() {
 		t.Fatal(err)
 	}
 	skip := true
-	if err := controllers.Setup(mgr, controllers.Config{
+	cfg := controllers.Config{
 		AWS: factory,
 		Probe: probe.Options{
 			RunTaskBackoff: probe.Backoff{Initial: 200 * time.Millisecond, Max: time.Second, Attempts: 3},
 			Metrics:        w.recorder,
 		},
 		Controller: controller.Options{MaxConcurrentReconciles: 4, SkipNameValidation: &skip},
-	}); err != nil {
+	}
+	if w.configure != nil {
+		w.configure(&cfg)
+	}
+	if err := controllers.Setup(mgr, cfg); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})

@@ -35,7 +35,7 @@ var conditionReasons = set(
 	v1alpha1.ReasonNoRunningServiceTask, v1alpha1.ReasonAWSThrottled, v1alpha1.ReasonAWSUnavailable, v1alpha1.ReasonAWSError,
 	v1alpha1.ReasonInvalidConfiguration,
 	v1alpha1.ReasonServiceStable, v1alpha1.ReasonServiceTasksMissing, v1alpha1.ReasonServiceTaskStartFailed, v1alpha1.ReasonNoService,
-	v1alpha1.ReasonRoleNotAllowed, v1alpha1.ReasonNewGeneration, v1alpha1.ReasonProbeNow,
+	v1alpha1.ReasonRoleNotAllowed, v1alpha1.ReasonImageNotAllowed, v1alpha1.ReasonNewGeneration, v1alpha1.ReasonProbeNow,
 )
 
 // conditionTypes are the conditions exported; others are ignored.
