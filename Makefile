@@ -101,6 +101,16 @@ $(BIN)/kube-apiserver $(BIN)/etcd $(BIN)/kubectl &: hack/tools/kube/go.mod hack/
 $(CONTROLLER_GEN): hack/tools/codegen/go.mod hack/tools/codegen/go.sum
 	cd hack/tools/codegen && $(GO) build -o $(BIN)/controller-gen sigs.k8s.io/controller-tools/cmd/controller-gen
 
+GOLANGCI_LINT := $(BIN)/golangci-lint
+
+# golangci-lint is built from its Go module, like the control plane.
+$(GOLANGCI_LINT): hack/tools/lint/go.mod hack/tools/lint/go.sum
+	cd hack/tools/lint && $(GO) build -o $(BIN)/golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT) ## golangci-lint with .golangci.yml.
+	$(GOLANGCI_LINT) run ./...
+
 .PHONY: clean
 clean:
 	rm -rf $(BIN)
