@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"k8s.io/utils/clock"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -56,7 +57,7 @@ type Client struct {
 	// first frame, so plain ws:// is otherwise only for tests on loopback.
 	AllowInsecure bool
 	// Clock defaults to the system clock.
-	Clock Clock
+	Clock clock.WithTicker
 }
 
 // Result is a completed command.
@@ -154,11 +155,11 @@ func (c *Client) ackTimeout() time.Duration {
 	return DefaultAckTimeout
 }
 
-func (c *Client) clock() Clock {
+func (c *Client) clock() clock.WithTicker {
 	if c.Clock != nil {
 		return c.Clock
 	}
-	return realClock{}
+	return clock.RealClock{}
 }
 
 // newMessageID returns a random (version 4) UUID without going through an io.Reader

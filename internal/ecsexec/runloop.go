@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"k8s.io/utils/clock"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -19,7 +20,7 @@ type session struct {
 	s     Session
 	conn  *websocket.Conn
 	log   logr.Logger
-	clock Clock
+	clock clock.WithTicker
 
 	out     io.Writer
 	written int

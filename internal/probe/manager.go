@@ -69,7 +69,7 @@ type Options struct {
 	// Metrics counts probe task starts and failures and exec sessions
 	// (metrics.Default() in the controller); nil counts nothing.
 	Metrics Metrics
-	Clock   clock.Clock
+	Clock   clock.WithTicker
 	Log     logr.Logger
 }
 
@@ -138,10 +138,13 @@ func New(opts Options) *Manager {
 	if opts.APITimeout <= 0 {
 		opts.APITimeout = 30 * time.Second
 	}
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
 	if opts.NewExecutor == nil {
-		log := opts.Log
+		log, clk := opts.Log, opts.Clock
 		opts.NewExecutor = func(c *awsclient.Clients) Executor {
-			return &ecsexec.Client{KMS: c.KMS, Log: log.WithName("ecsexec")}
+			return &ecsexec.Client{KMS: c.KMS, Log: log.WithName("ecsexec"), Clock: clk}
 		}
 	}
 	if opts.Clock == nil {
@@ -159,9 +162,6 @@ func New(opts Options) *Manager {
 		services:  newServiceReader(opts.Clock),
 	}
 }
-
-// Clock is the Manager's clock, for the packages built around it.
-func (m *Manager) Clock() clock.Clock { return m.opts.Clock }
 
 // log is the logger of the request: the pool's or the check's, when the
 // caller put one in ctx, else the Manager's.
