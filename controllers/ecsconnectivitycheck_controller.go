@@ -114,11 +114,20 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 	}
 	conds.remove(v1alpha1.ConditionStalled)
 
-	return r.reconcileProbe(ctx, clients, check, conds)
+	// persist writes status now, mid-reconcile, and makes it the base of
+	// the deferred patch.
+	persist := func() error {
+		if err := r.patchStatus(ctx, base, check); err != nil {
+			return err
+		}
+		base = check.DeepCopy()
+		return nil
+	}
+	return r.reconcileProbe(ctx, clients, check, conds, persist)
 }
 
 // reconcileProbe runs the probe step when due and turns its outcome into status.
-func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, conds conditions) (ctrl.Result, error) {
+func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck, conds conditions, persist func() error) (ctrl.Result, error) {
 	now := conds.now
 	due, why := isDue(check, now.Time)
 	if check.Generation != check.Status.ObservedGeneration {
@@ -131,6 +140,15 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 	}
 
 	outcome, err := r.Prober.Probe(ctx, clients, check, due)
+	if err == nil && outcome.Persist {
+		// The pool key must be in etcd before the pool may start a task
+		// for it: write it, then join.
+		r.applyProbe(check, conds, outcome)
+		if perr := persist(); perr != nil {
+			return ctrl.Result{}, perr
+		}
+		outcome, err = r.Prober.Probe(ctx, clients, check, due)
+	}
 	if err != nil {
 		// The prober reports what it understands in the outcome; an error
 		// here is unexpected and retried with backoff.

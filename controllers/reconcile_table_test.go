@@ -71,7 +71,8 @@ func TestReconcileOutcomes(t *testing.T) {
 		outcome: &controllers.ProbeOutcome{Phase: controllers.ProbeStarting, Reason: v1alpha1.ReasonProbeStarting, Persist: true, Probe: &v1alpha1.ProbeStatus{PoolKey: "3f9a1c2e7b40"}},
 		want: map[string]string{v1alpha1.ConditionReady: "Unknown/Probing", v1alpha1.ConditionReconciling: "True/ProbeStarting",
 			v1alpha1.ConditionProbeReady: "False/ProbeStarting"},
-		requeue: 100 * time.Millisecond, probed: 1,
+		// written at once, then joined in the same reconcile
+		requeue: 100 * time.Millisecond, probed: 2,
 		check: func(t *testing.T, c *v1alpha1.ECSConnectivityCheck) {
 			if c.Status.Probe == nil || c.Status.Probe.PoolKey != "3f9a1c2e7b40" {
 				t.Errorf("pool key not written: %+v", c.Status.Probe)
