@@ -5,7 +5,12 @@ SHELL := /usr/bin/env bash -o pipefail
 BIN := $(CURDIR)/bin
 GO ?= go
 GO_TEST_FLAGS ?= -count=1
-IMG ?= ecscheck:dev
+# The version stamped into the binary (internal/version) and the image tag:
+# a release tag (v0.1.0) or `git describe` of the work tree.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/ecscheck/ecscheck/internal/version.Version=$(VERSION)
+IMG_REPO ?= ghcr.io/ecscheck/ecscheck
+IMG ?= $(IMG_REPO):$(VERSION)
 
 # The control plane for tests is built from Go modules; envtest finds it here.
 export KUBEBUILDER_ASSETS := $(BIN)
@@ -70,7 +75,7 @@ demo: tools build ## The sandbox: local control plane, fake AWS, the controller 
 
 .PHONY: build
 build: ## The controller binary.
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/ecscheck .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ecscheck .
 
 .PHONY: docker-build
 docker-build:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/middleware"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -24,6 +25,7 @@ import (
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
+	"github.com/ecscheck/ecscheck/internal/version"
 )
 
 type options struct {
@@ -35,6 +37,10 @@ type options struct {
 	maxConcurrentReconciles int
 	probeMaxAge             time.Duration
 	zap                     zap.Options
+	// Release and sharding (issue 13).
+	printVersion            bool
+	watchLabelSelector      string
+	leaderElectionNamespace string
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -47,6 +53,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.probeImage, "probe-image", probe.DefaultImage, "Image of probe tasks unless a check names one.")
 	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "Checks reconciled in parallel.")
 	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
+	fs.BoolVar(&o.printVersion, "version", false, "Print the version and exit.")
+	fs.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only the checks with these labels (a label selector, e.g. shard=a), so that several controllers split the checks.")
+	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; default the pod's namespace (required outside a cluster).")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -57,6 +66,9 @@ func parseFlags(args []string) (*options, error) {
 	if o.probeMaxAge < time.Minute {
 		return nil, fmt.Errorf("--probe-max-age must be at least 1m, got %s", o.probeMaxAge)
 	}
+	if _, err := labels.Parse(o.watchLabelSelector); err != nil {
+		return nil, fmt.Errorf("--watch-label-selector: %w", err)
+	}
 	return o, nil
 }
 
@@ -65,6 +77,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if o.printVersion {
+		fmt.Println(version.String())
+		return
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
 	if err := run(ctrl.SetupSignalHandler(), o); err != nil {
@@ -84,8 +100,10 @@ func run(ctx context.Context, o *options) error {
 		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
 		HealthProbeBindAddress:        o.probeAddr,
 		LeaderElection:                o.leaderElect,
-		LeaderElectionID:              "ecscheck.connectivity.ecscheck.dev",
+		LeaderElectionID:              leaderElectionID(o.watchLabelSelector),
+		LeaderElectionNamespace:       o.leaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		Cache:                         shardCache(o.watchLabelSelector),
 	})
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
@@ -106,6 +124,7 @@ func run(ctx context.Context, o *options) error {
 		AWS:        aws,
 		Probe:      probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec},
 		Controller: controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles},
+		Shard:      o.watchLabelSelector,
 	}); err != nil {
 		return err
 	}
@@ -118,6 +137,6 @@ func run(ctx context.Context, o *options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	log.Info("starting manager", "probeImage", o.probeImage, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
+	log.Info("starting manager", "version", version.Version, "shard", o.watchLabelSelector, "probeImage", o.probeImage, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
 	return mgr.Start(ctx)
 }

@@ -19,6 +19,10 @@ type Config struct {
 	Probe      probe.Options
 	Diagnose   diagnose.Options
 	Controller controller.Options
+	// Shard is --watch-label-selector: the label selector of the checks this
+	// controller owns ("" for all). The manager's cache already holds only
+	// those; the reaper uses it to leave other shards' probes alone.
+	Shard string
 }
 
 // Setup registers the reconciler, with the probe manager and diagnoser
