@@ -61,7 +61,7 @@ test: tools verify-generated vet ## Every test, against a real kube-apiserver an
 
 # Tool modules whose tests run with `make test` (they import code the
 # product must not, such as the session-manager-plugin).
-TOOL_TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard hack/tools/ssmplugin/go.mod))
+TOOL_TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard $(addsuffix /go.mod,$(addprefix hack/tools/,ssmplugin actionlint helmchart dashboard))))
 
 .PHONY: bench
 bench: tools ## Benchmarks (speed and memory goals live here, not in timed tests).
@@ -77,9 +77,34 @@ demo: tools build ## The sandbox: local control plane, fake AWS, the controller 
 build: ## The controller binary.
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ecscheck .
 
+# Images: linux/amd64 and linux/arm64 from one Dockerfile (the build stage
+# cross-compiles). docker-buildx pushes: buildx cannot load a multi-arch
+# image into the local engine.
+PLATFORMS ?= linux/amd64,linux/arm64
+
 .PHONY: docker-build
-docker-build:
-	docker build -t $(IMG) .
+docker-build: ## The image for this machine's platform, tagged $(IMG).
+	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: docker-buildx
+docker-buildx: ## Build and push $(IMG) for $(PLATFORMS).
+	docker buildx build --platform $(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMG) --push .
+
+##@ Release
+
+DIST ?= $(CURDIR)/dist
+KUBECTL ?= $(BIN)/kubectl
+MANAGER_KUSTOMIZATION := config/manager/kustomization.yaml
+
+.PHONY: release
+release: $(KUBECTL) ## Pin the image to VERSION (vX.Y.Z) in config/manager and the chart, render $(DIST)/install.yaml.
+	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$$ ]] || { echo "VERSION=$(VERSION) is not a release version vX.Y.Z"; exit 1; }
+	sed -i -E 's|^(  newTag: ).*|\1$(VERSION)|' $(MANAGER_KUSTOMIZATION)
+	if [ -f charts/ecscheck/Chart.yaml ]; then \
+		sed -i -E 's|^version: .*|version: $(patsubst v%,%,$(VERSION))|; s|^appVersion: .*|appVersion: $(VERSION)|' charts/ecscheck/Chart.yaml; fi
+	mkdir -p $(DIST)
+	$(KUBECTL) kustomize config/default > $(DIST)/install.yaml
+	@echo "$(DIST)/install.yaml: $$(grep -m1 -o 'image: .*ecscheck:.*' $(DIST)/install.yaml)"
 
 ##@ Tools
 
