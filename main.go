@@ -41,6 +41,7 @@ type options struct {
 	printVersion            bool
 	watchLabelSelector      string
 	leaderElectionNamespace string
+	policyReports           bool
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -56,6 +57,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.printVersion, "version", false, "Print the version and exit.")
 	fs.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only the checks with these labels (a label selector, e.g. shard=a), so that several controllers split the checks.")
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; default the pod's namespace (required outside a cluster).")
+	fs.BoolVar(&o.policyReports, "policy-reports", false, "Keep a wgpolicyk8s.io/v1alpha2 PolicyReport per namespace summarising its checks (needs the PolicyReport CRD).")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -127,6 +129,11 @@ func run(ctx context.Context, o *options) error {
 		Shard:      o.watchLabelSelector,
 	}); err != nil {
 		return err
+	}
+	if o.policyReports {
+		if err := controllers.SetupPolicyReports(mgr, controllers.PolicyReportOptions{Name: policyReportName(o.watchLabelSelector)}); err != nil {
+			return err
+		}
 	}
 	if err := mgr.Add(&metrics.CheckWatcher{Informers: mgr.GetCache(), Recorder: rec}); err != nil {
 		return err

@@ -24,15 +24,33 @@ func shardCache(selector string) cache.Options {
 	}}
 }
 
+// shardID names a shard in the objects it owns alone: "" for all checks,
+// else "shard-" and a hash of the selector.
+func shardID(selector string) string {
+	if selector == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(selector))
+	return "shard-" + hex.EncodeToString(sum[:5])
+}
+
 // leaderElectionID gives each shard its own Lease: shards run side by side,
 // and only the replicas of one shard elect a leader among themselves.
 func leaderElectionID(selector string) string {
 	const id = "ecscheck.connectivity.ecscheck.dev"
-	if selector == "" {
-		return id
+	if s := shardID(selector); s != "" {
+		return s + "." + id
 	}
-	sum := sha256.Sum256([]byte(selector))
-	return "shard-" + hex.EncodeToString(sum[:5]) + "." + id
+	return id
+}
+
+// policyReportName gives each shard its own PolicyReport per namespace, so
+// that shards with checks in one namespace do not overwrite each other's.
+func policyReportName(selector string) string {
+	if s := shardID(selector); s != "" {
+		return "ecscheck-" + s
+	}
+	return "ecscheck"
 }
 
 func mustSelector(s string) labels.Selector {
