@@ -42,6 +42,7 @@ type options struct {
 	watchLabelSelector      string
 	leaderElectionNamespace string
 	policyReports           bool
+	metricsSecure           bool
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -58,6 +59,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only the checks with these labels (a label selector, e.g. shard=a), so that several controllers split the checks.")
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; default the pod's namespace (required outside a cluster).")
 	fs.BoolVar(&o.policyReports, "policy-reports", false, "Keep a wgpolicyk8s.io/v1alpha2 PolicyReport per namespace summarising its checks (needs the PolicyReport CRD).")
+	fs.BoolVar(&o.metricsSecure, "metrics-secure", false, "Serve metrics over HTTPS (self-signed) to callers the API server authenticates and authorises for GET /metrics.")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -91,6 +93,16 @@ func main() {
 	}
 }
 
+// metricsOptions serves /metrics over HTTP, or with --metrics-secure over
+// HTTPS behind the API server's authentication and authorisation.
+func metricsOptions(o *options) metricsserver.Options {
+	m := metricsserver.Options{BindAddress: o.metricsAddr}
+	if o.metricsSecure {
+		m.SecureServing, m.FilterProvider = true, metrics.AuthFilterProvider
+	}
+	return m
+}
+
 func run(ctx context.Context, o *options) error {
 	log := ctrl.Log.WithName("setup")
 	scheme := runtime.NewScheme()
@@ -99,7 +111,7 @@ func run(ctx context.Context, o *options) error {
 
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
+		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.probeAddr,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              leaderElectionID(o.watchLabelSelector),
