@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // copies are the chart's files that are config/'s, byte for byte: the CRD
@@ -77,4 +79,22 @@ func binDir() string {
 		return dir
 	}
 	return filepath.Join(repoRoot(), "bin")
+}
+
+// The chart's appVersion is the release config/manager pins (make release
+// sets both), so Helm and kustomize users run the same image.
+func TestChartAndConfigPinTheSameRelease(t *testing.T) {
+	var k struct {
+		Images []struct {
+			NewName string `json:"newName"`
+			NewTag  string `json:"newTag"`
+		} `json:"images"`
+	}
+	if err := yaml.Unmarshal(readFile(t, filepath.Join(repoRoot(), "config", "manager", "kustomization.yaml")), &k); err != nil {
+		t.Fatal(err)
+	}
+	c := loadChart(t)
+	if len(k.Images) != 1 || k.Images[0].NewTag != c.Metadata.AppVersion || "v"+c.Metadata.Version != c.Metadata.AppVersion {
+		t.Fatalf("config/manager pins %+v, the chart is %s with appVersion %s", k.Images, c.Metadata.Version, c.Metadata.AppVersion)
+	}
 }
