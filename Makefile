@@ -5,7 +5,12 @@ SHELL := /usr/bin/env bash -o pipefail
 BIN := $(CURDIR)/bin
 GO ?= go
 GO_TEST_FLAGS ?= -count=1
-IMG ?= ecscheck:dev
+# The version stamped into the binary (internal/version) and the image tag:
+# a release tag (v0.1.0) or `git describe` of the work tree.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/ecscheck/ecscheck/internal/version.Version=$(VERSION)
+IMG_REPO ?= ghcr.io/ecscheck/ecscheck
+IMG ?= $(IMG_REPO):$(VERSION)
 
 # The control plane for tests is built from Go modules; envtest finds it here.
 export KUBEBUILDER_ASSETS := $(BIN)
@@ -56,7 +61,7 @@ test: tools verify-generated vet ## Every test, against a real kube-apiserver an
 
 # Tool modules whose tests run with `make test` (they import code the
 # product must not, such as the session-manager-plugin).
-TOOL_TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard hack/tools/ssmplugin/go.mod))
+TOOL_TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard $(addsuffix /go.mod,$(addprefix hack/tools/,ssmplugin actionlint helmchart dashboard))))
 
 .PHONY: bench
 bench: tools ## Benchmarks (speed and memory goals live here, not in timed tests).
@@ -80,11 +85,36 @@ demo: tools build ## The sandbox: local control plane, fake AWS, the controller 
 
 .PHONY: build
 build: ## The controller binary.
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/ecscheck .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ecscheck .
+
+# Images: linux/amd64 and linux/arm64 from one Dockerfile (the build stage
+# cross-compiles). docker-buildx pushes: buildx cannot load a multi-arch
+# image into the local engine.
+PLATFORMS ?= linux/amd64,linux/arm64
 
 .PHONY: docker-build
-docker-build:
-	docker build -t $(IMG) .
+docker-build: ## The image for this machine's platform, tagged $(IMG).
+	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: docker-buildx
+docker-buildx: ## Build and push $(IMG) for $(PLATFORMS).
+	docker buildx build --platform $(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMG) --push .
+
+##@ Release
+
+DIST ?= $(CURDIR)/dist
+KUBECTL ?= $(BIN)/kubectl
+MANAGER_KUSTOMIZATION := config/manager/kustomization.yaml
+
+.PHONY: release
+release: $(KUBECTL) ## Pin the image to VERSION (vX.Y.Z) in config/manager and the chart, render $(DIST)/install.yaml.
+	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$$ ]] || { echo "VERSION=$(VERSION) is not a release version vX.Y.Z"; exit 1; }
+	sed -i -E 's|^(  newTag: ).*|\1$(VERSION)|' $(MANAGER_KUSTOMIZATION)
+	if [ -f charts/ecscheck/Chart.yaml ]; then \
+		sed -i -E 's|^version: .*|version: $(patsubst v%,%,$(VERSION))|; s|^appVersion: .*|appVersion: $(VERSION)|' charts/ecscheck/Chart.yaml; fi
+	mkdir -p $(DIST)
+	$(KUBECTL) kustomize config/default > $(DIST)/install.yaml
+	@echo "$(DIST)/install.yaml: $$(grep -m1 -o 'image: .*ecscheck:.*' $(DIST)/install.yaml)"
 
 ##@ Tools
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/middleware"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -26,6 +27,7 @@ import (
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
+	"github.com/ecscheck/ecscheck/internal/version"
 )
 
 type options struct {
@@ -41,6 +43,11 @@ type options struct {
 	probeMaxAge             time.Duration
 	poolPerCheck            bool
 	zap                     zap.Options
+	// Release and sharding (issue 13).
+	printVersion            bool
+	watchLabelSelector      string
+	leaderElectionNamespace string
+	policyReports           bool
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -58,6 +65,10 @@ func parseFlags(args []string) (*options, error) {
 	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
 	// The per-check baseline of make bench-scale: every check its own pool.
 	fs.BoolVar(&o.poolPerCheck, "pool-per-check", false, "Give every check a probe pool of its own (benchmark baseline; costs one task and one session per check).")
+	fs.BoolVar(&o.printVersion, "version", false, "Print the version and exit.")
+	fs.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only the checks with these labels (a label selector, e.g. shard=a), so that several controllers split the checks.")
+	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; default the pod's namespace (required outside a cluster).")
+	fs.BoolVar(&o.policyReports, "policy-reports", false, "Keep a wgpolicyk8s.io/v1alpha2 PolicyReport per namespace summarising its checks (needs the PolicyReport CRD).")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -68,6 +79,9 @@ func parseFlags(args []string) (*options, error) {
 	if o.probeMaxAge < time.Minute {
 		return nil, fmt.Errorf("--probe-max-age must be at least 1m, got %s", o.probeMaxAge)
 	}
+	if _, err := labels.Parse(o.watchLabelSelector); err != nil {
+		return nil, fmt.Errorf("--watch-label-selector: %w", err)
+	}
 	return o, nil
 }
 
@@ -76,6 +90,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if o.printVersion {
+		fmt.Println(version.String())
+		return
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
 	if err := run(ctrl.SetupSignalHandler(), o); err != nil {
@@ -95,8 +113,10 @@ func run(ctx context.Context, o *options) error {
 		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.probeAddr,
 		LeaderElection:                o.leaderElect,
-		LeaderElectionID:              "ecscheck.connectivity.ecscheck.dev",
+		LeaderElectionID:              leaderElectionID(o.watchLabelSelector),
+		LeaderElectionNamespace:       o.leaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		Cache:                         shardCache(o.watchLabelSelector),
 	})
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
@@ -114,13 +134,18 @@ func run(ctx context.Context, o *options) error {
 	}
 
 	if err := controllers.Setup(mgr, controllers.Config{
-		AWS:        aws,
-		Probe:      probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec, PoolPerCheck: o.poolPerCheck},
-		Controller: controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles},
-
+		AWS:                aws,
+		Probe:              probe.Options{DefaultImage: o.probeImage, MaxAge: o.probeMaxAge, Metrics: rec, PoolPerCheck: o.poolPerCheck},
+		Controller:         controller.Options{MaxConcurrentReconciles: o.maxConcurrentReconciles},
 		AllowedProbeImages: controllers.SplitList(o.allowedProbeImages),
+		Shard:              o.watchLabelSelector,
 	}); err != nil {
 		return err
+	}
+	if o.policyReports {
+		if err := controllers.SetupPolicyReports(mgr, controllers.PolicyReportOptions{Name: policyReportName(o.watchLabelSelector)}); err != nil {
+			return err
+		}
 	}
 	if err := mgr.Add(&metrics.CheckWatcher{Informers: mgr.GetCache(), Recorder: rec}); err != nil {
 		return err
@@ -131,7 +156,8 @@ func run(ctx context.Context, o *options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	log.Info("starting manager", "probeImage", o.probeImage, "allowedProbeImages", o.allowedProbeImages, "metricsSecure", o.metricsSecure, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
+	log.Info("starting manager", "version", version.Version, "shard", o.watchLabelSelector, "probeImage", o.probeImage,
+		"allowedProbeImages", o.allowedProbeImages, "metricsSecure", o.metricsSecure, "defaultRegion", o.defaultRegion, "probeMaxAge", o.probeMaxAge)
 	return mgr.Start(ctx)
 }
 

@@ -108,7 +108,7 @@ func TestProbeAdmissionMessageSaysWhatToSet(t *testing.T) {
 	want = `ImageNotAllowed: The probe image "` + teamImage + `" (spec.probe.image) is not allowed in namespace payments: ` +
 		`a cluster admin must add it to the namespace annotation connectivity.ecscheck.dev/allowed-probe-images, setting it to "` + teamImage + `" ` +
 		`(comma-separated exact values), or, for every namespace, to the controller flag --allowed-probe-images; ` +
-		`or remove spec.probe.image to use the controller's image "public.ecr.aws/aws-cli/aws-cli:latest"`
+		`or remove spec.probe.image to use the controller's image "` + probe.DefaultImage + `"`
 	if err == nil || err.Error() != want {
 		t.Fatalf("message:\n%v\nwant:\n%s", err, want)
 	}

@@ -31,6 +31,10 @@ type Config struct {
 	// Clock is the controller's one clock, handed to every package; nil is
 	// the real clock.
 	Clock clock.WithTicker
+	// Shard is --watch-label-selector: the label selector of the checks this
+	// controller owns ("" for all). The manager's cache already holds only
+	// those; the reaper uses it to leave other shards' probes alone.
+	Shard string
 }
 
 // poolKeyIndex indexes checks by the pool key their status records, so a
@@ -47,6 +51,7 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 		clk = clock.RealClock{}
 	}
 	po := cfg.Probe
+	po.Shard = cfg.Shard
 	if po.Clock == nil {
 		po.Clock = clk
 	}

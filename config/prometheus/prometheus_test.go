@@ -208,6 +208,9 @@ func TestKustomizationBuilds(t *testing.T) {
 	if sm == nil || rule == nil || len(found) != 2 {
 		t.Fatalf("kustomize built %v, want a ServiceMonitor and a PrometheusRule", keys(toSet(found)))
 	}
+	if jl := sm["spec"].(map[string]any)["jobLabel"]; jl != "app.kubernetes.io/name" {
+		t.Errorf("ServiceMonitor jobLabel %v, want app.kubernetes.io/name (the alerts match job=\"ecscheck\")", jl)
+	}
 	endpoint := sm["spec"].(map[string]any)["endpoints"].([]any)[0].(map[string]any)
 	if endpoint["honorLabels"] != true {
 		t.Errorf("ServiceMonitor endpoint %v lacks honorLabels: true", endpoint)

@@ -1,6 +1,7 @@
 // Package metrics exports what the controller sees as Prometheus metrics on
 // the controller-runtime registry (served at the manager's /metrics):
 //
+//   - ecscheck_build_info{version,goversion}, always 1;
 //   - per check and target, from their status: ecscheck_target_as_expected
 //     {namespace,name,target,reason}, ecscheck_target_consecutive_failures,
 //     ecscheck_target_seconds_since_last_success, ecscheck_check_condition
@@ -114,7 +115,7 @@ func NewRecorder(reg prometheus.Registerer, opts Options) (*Recorder, error) {
 	for _, kind := range sortedKeys(execErrorKinds) {
 		r.execErrors.WithLabelValues(kind)
 	}
-	for _, c := range []prometheus.Collector{r.checks, r.taskStarts, r.taskFailures, r.execErrors, r.runDuration, r.awsCalls, r.awsErrors, r.awsRetries} {
+	for _, c := range []prometheus.Collector{newBuildInfo(), r.checks, r.taskStarts, r.taskFailures, r.execErrors, r.runDuration, r.awsCalls, r.awsErrors, r.awsRetries} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

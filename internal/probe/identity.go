@@ -65,6 +65,8 @@ type Identity struct {
 	Credentials string
 	// perCheck keys the pool by its check (Options.PoolPerCheck).
 	perCheck bool
+	// Shard is the hash of the controller's shard (Options.Shard).
+	Shard string
 
 	// PoolKey is set by Resolve.
 	PoolKey string
@@ -77,7 +79,7 @@ func (id *Identity) poolKey() string {
 	f := []string{
 		"region=" + id.Region, "account=" + id.Account, "cluster=" + id.Cluster,
 		"execInto=" + string(id.ExecInto), "script=" + script.Version,
-		"credentials=" + id.Credentials,
+		"credentials=" + id.Credentials, "shard=" + id.Shard,
 	}
 	if id.ExecInto == v1alpha1.ExecIntoServiceTask {
 		f = append(f, "service="+id.ServiceArn, "container="+id.Container)
@@ -104,4 +106,14 @@ func (id *Identity) Family() string { return "ecscheck-probe-" + id.PoolKey }
 
 func (id *Identity) String() string {
 	return fmt.Sprintf("%s %s/%s in %s", id.ExecInto, id.LaunchType, id.NetworkMode, id.Cluster)
+}
+
+// ShardTag is the value of TagShard for a controller's label selector: a
+// hash, since selectors hold characters tags do not allow.
+func ShardTag(selector string) string {
+	if selector == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(selector))
+	return hex.EncodeToString(sum[:])[:12]
 }

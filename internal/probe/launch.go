@@ -69,7 +69,7 @@ func runTaskInput(id *Identity, taskDef, token string) *ecs.RunTaskInput {
 		EnableExecuteCommand: true,
 		StartedBy:            aws.String(StartedBy(id.PoolKey)),
 		ClientToken:          aws.String(token),
-		Tags:                 ecsTags(TagManagedBy, ManagedByValue, TagPool, id.PoolKey, TagLifecycle, string(id.Lifecycle)),
+		Tags:                 runTaskTags(id),
 		LaunchType:           ecstypes.LaunchType(id.LaunchType),
 	}
 	if id.LaunchType == v1alpha1.LaunchTypeFargate && id.PlatformVersion != "" {
@@ -83,6 +83,14 @@ func runTaskInput(id *Identity, taskDef, token string) *ecs.RunTaskInput {
 		in.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: vpc}
 	}
 	return in
+}
+
+func runTaskTags(id *Identity) []ecstypes.Tag {
+	kv := []string{TagManagedBy, ManagedByValue, TagPool, id.PoolKey, TagLifecycle, string(id.Lifecycle)}
+	if id.Shard != "" {
+		kv = append(kv, TagShard, id.Shard)
+	}
+	return ecsTags(kv...)
 }
 
 // failureText renders RunTask failures, e.g. "AGENT (arn:...:container-instance/...)".

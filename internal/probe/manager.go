@@ -14,7 +14,9 @@ import (
 )
 
 // DefaultImage is the probe image when neither the flag nor the spec names one.
-const DefaultImage = "public.ecr.aws/aws-cli/aws-cli:latest"
+// Pinned, so that every probe of a release runs the same aws CLI; mirror it
+// for VPCs without internet access (README).
+const DefaultImage = "public.ecr.aws/aws-cli/aws-cli:2.37.11"
 
 // Executor runs one ECS Exec session; *ecsexec.Client is one.
 type Executor interface {
@@ -60,6 +62,10 @@ type Options struct {
 	// APITimeout bounds the AWS calls of one Resolve, Acquire or StopPool,
 	// and of Reap per cluster (30s), on top of the caller's context.
 	APITimeout time.Duration
+	// Shard is the controller's --watch-label-selector: probe tasks carry it
+	// (hashed) in their pool key and a tag, so a shard never shares, stops
+	// or reaps another shard's probes.
+	Shard string
 	// PoolPerCheck gives every check a pool of its own: the per-check
 	// baseline that bench-scale compares pooling with.
 	PoolPerCheck bool

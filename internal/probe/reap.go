@@ -54,7 +54,11 @@ func (m *Manager) reapCluster(ctx context.Context, c *awsclient.Clients, cluster
 	}
 	var reaped []Reaped
 	var errs []error
+	shard := ShardTag(m.opts.Shard)
 	for _, t := range tasks {
+		if tagValue(t.Tags, TagShard) != shard {
+			continue // another shard's probe: never ours to stop
+		}
 		key := tagValue(t.Tags, TagPool)
 		age := now.Sub(aws.ToTime(t.CreatedAt))
 		var why string

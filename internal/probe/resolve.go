@@ -72,6 +72,7 @@ func (m *Manager) Resolve(ctx context.Context, c *awsclient.Clients, check *v1al
 	m.lookUpVPC(ctx, c, id)
 	id.Credentials = c.Scope()
 	id.perCheck = m.opts.PoolPerCheck
+	id.Shard = ShardTag(m.opts.Shard)
 	id.PoolKey = id.poolKey()
 	return id, svc, nil
 }

@@ -13,6 +13,8 @@ const (
 	TagLifecycle   = "ecscheck.dev/lifecycle"
 	TagContentHash = "ecscheck.dev/content-hash"
 	TagScript      = "ecscheck.dev/script-version"
+	// TagShard names the controller shard that owns a probe task.
+	TagShard = "ecscheck.dev/shard"
 	// ManagedByValue is the value of TagManagedBy.
 	ManagedByValue = "ecscheck"
 )
