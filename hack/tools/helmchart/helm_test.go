@@ -48,7 +48,7 @@ func nonDefault() map[string]any {
 		"image":          map[string]any{"digest": "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
 		"replicaCount":   3,
 		"aws":            map[string]any{"region": "ap-northeast-1", "roleArn": "arn:aws:iam::123456789012:role/ecscheck"},
-		"probe":          map[string]any{"image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.27.49", "allowedImages": []any{"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/*", "public.ecr.aws/aws-cli/aws-cli:*"}},
+		"probe":          map[string]any{"image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.27.49", "allowedImages": []any{"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.27.50", "public.ecr.aws/aws-cli/aws-cli:2.27.49"}},
 		"leaderElection": map[string]any{"namespace": "kube-system"},
 		"sharding":       map[string]any{"watchLabelSelector": "ecscheck.dev/shard=b"},
 		"policyReports":  true,

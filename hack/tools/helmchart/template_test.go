@@ -38,14 +38,14 @@ func TestTemplateDefaults(t *testing.T) {
 	if image != "ghcr.io/ecscheck/ecscheck:"+rel.Chart.Metadata.AppVersion || strings.HasSuffix(image, ":latest") {
 		t.Errorf("image %q, want the chart's appVersion %s", image, rel.Chart.Metadata.AppVersion)
 	}
-	want := []string{"--leader-elect", "--leader-election-namespace=ecscheck-system", "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081", "--max-concurrent-reconciles=4", "--probe-max-age=24h"}
+	want := []string{"--leader-elect", "--leader-election-namespace=ecscheck-system", "--metrics-bind-address=:8443", "--metrics-secure=true", "--health-probe-bind-address=:8081", "--max-concurrent-reconciles=4", "--probe-max-age=24h"}
 	if strings.Join(args, " ") != strings.Join(want, " ") {
 		t.Errorf("args %q, want %q", args, want)
 	}
 	if env != nil {
 		t.Errorf("env %v, want none", env)
 	}
-	for _, absent := range []string{"ServiceMonitor/ecscheck-metrics", "PrometheusRule/ecscheck-alerts", "ClusterRole/ecscheck-metrics-auth"} {
+	for _, absent := range []string{"ServiceMonitor/ecscheck-metrics", "PrometheusRule/ecscheck-alerts"} {
 		if objs[absent] != nil {
 			t.Errorf("%s rendered by default", absent)
 		}
@@ -73,9 +73,9 @@ func TestTemplateNonDefaults(t *testing.T) {
 	joined := strings.Join(args, " ")
 	for _, want := range []string{
 		"--leader-election-namespace=kube-system",
-		"--metrics-bind-address=:8443", "--metrics-secure",
+		"--metrics-bind-address=:8443", "--metrics-secure=true",
 		"--probe-image=123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.27.49",
-		"--allowed-probe-images=123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/*,public.ecr.aws/aws-cli/aws-cli:*",
+		"--allowed-probe-images=123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.27.50,public.ecr.aws/aws-cli/aws-cli:2.27.49",
 		"--watch-label-selector=ecscheck.dev/shard=b",
 		"--policy-reports",
 	} {
@@ -103,7 +103,7 @@ func TestTemplateNonDefaults(t *testing.T) {
 	if sm.GetLabels()["release"] != "kube-prometheus-stack" {
 		t.Errorf("ServiceMonitor labels %v", sm.GetLabels())
 	}
-	for _, present := range []string{"PrometheusRule/shard-b-ecscheck-alerts", "ClusterRole/shard-b-ecscheck-metrics-auth", "ClusterRole/shard-b-ecscheck-metrics-reader"} {
+	for _, present := range []string{"PrometheusRule/shard-b-ecscheck-alerts", "ClusterRole/shard-b-ecscheck-metrics-reader"} {
 		if objs[present] == nil {
 			t.Errorf("%s missing", present)
 		}
