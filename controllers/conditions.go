@@ -48,7 +48,3 @@ func (c conditions) settled() {
 	c.remove(v1alpha1.ConditionReconciling)
 	c.remove(v1alpha1.ConditionStalled)
 }
-
-func (c conditions) get(typ string) *metav1.Condition {
-	return meta.FindStatusCondition(c.check.Status.Conditions, typ)
-}

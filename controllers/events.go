@@ -47,7 +47,7 @@ func (r *ECSConnectivityCheckReconciler) recordTransitions(before, after *v1alph
 	stall, stalled := transitioned(before, after, v1alpha1.ConditionStalled)
 	stalled = stalled && stall.Status == metav1.ConditionTrue
 	if c, changed := transitioned(before, after, v1alpha1.ConditionProbeReady); changed && c.Status == metav1.ConditionFalse &&
-		c.Reason != v1alpha1.ReasonProbeStarting && !(stalled && stall.Reason == c.Reason) {
+		c.Reason != v1alpha1.ReasonProbeStarting && (!stalled || stall.Reason != c.Reason) {
 		r.Events.Eventf(after, nil, corev1.EventTypeWarning, c.Reason, eventActionProbe, "%s", c.Message)
 	}
 	if stalled {

@@ -19,7 +19,7 @@ func (n *corev1Namespace) get(t *testing.T, name string) {
 
 func (n *corev1Namespace) annotate(t *testing.T, key, value string) {
 	t.Helper()
-	patch := client.MergeFrom(n.Namespace.DeepCopy())
+	patch := client.MergeFrom(n.DeepCopy())
 	if n.Annotations == nil {
 		n.Annotations = map[string]string{}
 	}

@@ -59,7 +59,3 @@ type ECSConnectivityCheckList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ECSConnectivityCheck `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ECSConnectivityCheck{}, &ECSConnectivityCheckList{})
-}

@@ -81,7 +81,7 @@ func TestScenarioChangeMakesCheckNotReadyWithTheCause(t *testing.T) {
 		}
 		var kept []*fakeaws.Outcome
 		for _, o := range sc.Outcomes {
-			if !(o.TCP == "sns.ap-northeast-1.amazonaws.com:443" && len(o.SecurityGroups) > 0) {
+			if o.TCP != "sns.ap-northeast-1.amazonaws.com:443" || len(o.SecurityGroups) == 0 {
 				kept = append(kept, o)
 			}
 		}

@@ -75,7 +75,7 @@ func (c *controller) stop() {
 
 // exitError describes an early exit.
 func (c *controller) exitError() error {
-	return fmt.Errorf("the controller exited during the run: %v", c.err)
+	return fmt.Errorf("the controller exited during the run: %w", c.err)
 }
 
 // rssBytes is the controller's resident set (VmRSS of /proc/<pid>/status).

@@ -153,7 +153,7 @@ func (s *Sandbox) Settle(ctx context.Context, namespace string, timeout time.Dur
 		}
 		select {
 		case err := <-s.exited:
-			return nil, fmt.Errorf("the controller exited: %v", err)
+			return nil, fmt.Errorf("the controller exited: %w", err)
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(500 * time.Millisecond):
@@ -176,7 +176,8 @@ func (s *Sandbox) Stop() {
 	if s.controller != nil && s.controller.Process != nil {
 		_ = s.controller.Process.Signal(os.Interrupt)
 		select {
-		case <-s.exited:
+		case err := <-s.exited: // its exit status after an interrupt says nothing
+			_ = err
 		case <-time.After(10 * time.Second):
 			_ = s.controller.Process.Kill()
 		}

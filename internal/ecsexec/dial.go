@@ -17,7 +17,7 @@ import (
 func (c *Client) dial(ctx context.Context, rawURL string) (*websocket.Conn, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: stream URL: %v", ErrConnect, err)
+		return nil, fmt.Errorf("%w: stream URL: %w", ErrConnect, err)
 	}
 	switch u.Scheme {
 	case "wss":
@@ -39,7 +39,7 @@ func (c *Client) dial(ctx context.Context, rawURL string) (*websocket.Conn, erro
 			status = " (HTTP " + resp.Status + ")"
 			resp.Body.Close()
 		}
-		return nil, fmt.Errorf("%w: %s%s: %v", ErrConnect, u.Host, status, err)
+		return nil, fmt.Errorf("%w: %s%s: %w", ErrConnect, u.Host, status, err)
 	}
 	return conn, nil
 }
@@ -54,11 +54,11 @@ func openDataChannel(conn *websocket.Conn, token string) error {
 		ClientVersion:        ClientVersion,
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrConnect, err)
+		return fmt.Errorf("%w: %w", ErrConnect, err)
 	}
 	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if err := conn.WriteMessage(websocket.TextMessage, body); err != nil {
-		return fmt.Errorf("%w: sending OpenDataChannelInput: %v", ErrConnect, err)
+		return fmt.Errorf("%w: sending OpenDataChannelInput: %w", ErrConnect, err)
 	}
 	return nil
 }

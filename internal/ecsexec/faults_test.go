@@ -23,7 +23,7 @@ func numbered(lines int) string {
 
 // runFault runs a 1500-line command under the given mode and faults and returns the
 // result, the error and the agent's counters.
-func runFault(t *testing.T, mode fakeagent.Mode, f fakeagent.Faults) (string, *ecsexec.Result, error, fakeagent.SessionStats) {
+func runFault(t *testing.T, mode fakeagent.Mode, f fakeagent.Faults) (string, *ecsexec.Result, fakeagent.SessionStats, error) {
 	t.Helper()
 	h := newHarness(t)
 	body := numbered(1500)
@@ -33,7 +33,7 @@ func runFault(t *testing.T, mode fakeagent.Mode, f fakeagent.Faults) (string, *e
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := c.Run(ctx, s, nonce)
-	return body, res, err, h.stats(s.SessionID)
+	return body, res, h.stats(s.SessionID), err
 }
 
 func requireComplete(t *testing.T, body string, res *ecsexec.Result, err error) {
@@ -63,12 +63,12 @@ func TestFaultDuplicateFrames(t *testing.T) {
 }
 
 func TestFaultReorderFrames(t *testing.T) {
-	body, res, err, _ := runFault(t, fakeagent.ModePlain, fakeagent.Faults{ReorderFrames: true})
+	body, res, _, err := runFault(t, fakeagent.ModePlain, fakeagent.Faults{ReorderFrames: true})
 	requireComplete(t, body, res, err)
 }
 
 func TestFaultDroppedAcksMakeAgentResend(t *testing.T) {
-	body, res, err, st := runFault(t, fakeagent.ModePlain, fakeagent.Faults{DropAcks: 5})
+	body, res, st, err := runFault(t, fakeagent.ModePlain, fakeagent.Faults{DropAcks: 5})
 	requireComplete(t, body, res, err)
 	if st.ClientFramesDropped != 5 || st.Resends < 5 {
 		t.Fatalf("dropped %d, resent %d: the agent should have resent the unacknowledged frames", st.ClientFramesDropped, st.Resends)
@@ -78,7 +78,7 @@ func TestFaultDroppedAcksMakeAgentResend(t *testing.T) {
 // The handshake response is the client's second frame (after the ack of the request):
 // dropping both means the handshake completes only if the client resends.
 func TestFaultDroppedMessagesMakeClientResend(t *testing.T) {
-	body, res, err, st := runFault(t, fakeagent.ModeHandshake, fakeagent.Faults{DropAcks: 2})
+	body, res, st, err := runFault(t, fakeagent.ModeHandshake, fakeagent.Faults{DropAcks: 2})
 	requireComplete(t, body, res, err)
 	if st.ClientFramesDropped != 2 || !st.HandshakeCompleted {
 		t.Fatalf("stats %+v", st)
@@ -89,7 +89,7 @@ func TestFaultPausePublication(t *testing.T) {
 	for _, mode := range []fakeagent.Mode{fakeagent.ModePlain, fakeagent.ModeHandshake, fakeagent.ModeHandshakeKMS} {
 		t.Run(mode.String(), func(t *testing.T) {
 			start := time.Now()
-			body, res, err, st := runFault(t, mode, fakeagent.Faults{PausePublication: true})
+			body, res, st, err := runFault(t, mode, fakeagent.Faults{PausePublication: true})
 			requireComplete(t, body, res, err)
 			if st.InputWhilePaused != 0 {
 				t.Fatalf("the client sent %d stream messages while publication was paused", st.InputWhilePaused)
@@ -102,7 +102,7 @@ func TestFaultPausePublication(t *testing.T) {
 }
 
 func TestFaultDisconnect(t *testing.T) {
-	_, res, err, st := runFault(t, fakeagent.ModePlain, fakeagent.Faults{DisconnectAfterFrames: 3})
+	_, res, st, err := runFault(t, fakeagent.ModePlain, fakeagent.Faults{DisconnectAfterFrames: 3})
 	if !errors.Is(err, ecsexec.ErrSessionDropped) || errors.Is(err, ecsexec.ErrChannelClosed) || errors.Is(err, ecsexec.ErrNoExitMarker) {
 		t.Fatalf("err = %v, want ErrSessionDropped only", err)
 	}
@@ -115,7 +115,7 @@ func TestFaultDisconnect(t *testing.T) {
 }
 
 func TestFaultCorruptDigest(t *testing.T) {
-	_, res, err, _ := runFault(t, fakeagent.ModePlain, fakeagent.Faults{CorruptDigest: true})
+	_, res, _, err := runFault(t, fakeagent.ModePlain, fakeagent.Faults{CorruptDigest: true})
 	if !errors.Is(err, ecsexec.ErrDigestInvalid) {
 		t.Fatalf("err = %v, want ErrDigestInvalid", err)
 	}
@@ -125,7 +125,7 @@ func TestFaultCorruptDigest(t *testing.T) {
 }
 
 func TestFaultChannelClosedWithError(t *testing.T) {
-	body, res, err, _ := runFault(t, fakeagent.ModePlain, fakeagent.Faults{CloseError: "Session terminated: the task stopped"})
+	body, res, _, err := runFault(t, fakeagent.ModePlain, fakeagent.Faults{CloseError: "Session terminated: the task stopped"})
 	var cc *ecsexec.ChannelClosedError
 	if !errors.As(err, &cc) || cc.Output != "Session terminated: the task stopped" || errors.Is(err, ecsexec.ErrSessionDropped) {
 		t.Fatalf("err = %v", err)
@@ -136,7 +136,7 @@ func TestFaultChannelClosedWithError(t *testing.T) {
 }
 
 func TestFaultsCombinedEncrypted(t *testing.T) {
-	body, res, err, st := runFault(t, fakeagent.ModeHandshakeKMS, fakeagent.Faults{DuplicateFrames: true, ReorderFrames: true, DropAcks: 3, PausePublication: true})
+	body, res, st, err := runFault(t, fakeagent.ModeHandshakeKMS, fakeagent.Faults{DuplicateFrames: true, ReorderFrames: true, DropAcks: 3, PausePublication: true})
 	requireComplete(t, body, res, err)
 	if !st.Encrypted || st.InputWhilePaused != 0 || st.ClientFramesDropped != 3 {
 		t.Fatalf("stats %+v", st)

@@ -14,7 +14,7 @@ import (
 func (s *session) onHandshakeRequest(ctx context.Context, payload []byte) error {
 	var req HandshakeRequestPayload
 	if err := json.Unmarshal(payload, &req); err != nil {
-		return fmt.Errorf("%w: handshake request: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: handshake request: %w", ErrHandshake, err)
 	}
 	s.handshakeRequested = true
 	s.log.V(1).Info("handshake requested", "agentVersion", req.AgentVersion, "actions", len(req.RequestedClientActions))
@@ -45,7 +45,7 @@ func (s *session) onHandshakeRequest(ctx context.Context, payload []byte) error 
 	resp.Errors = failures
 	body, err := json.Marshal(resp)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
 	if err := s.sendStream(PayloadHandshakeResponse, body); err != nil {
 		return err
@@ -61,7 +61,7 @@ func (s *session) onHandshakeRequest(ctx context.Context, payload []byte) error 
 func checkSessionType(params json.RawMessage) error {
 	var st SessionTypeRequest
 	if err := json.Unmarshal(params, &st); err != nil {
-		return fmt.Errorf("session type parameters: %v", err)
+		return fmt.Errorf("session type parameters: %w", err)
 	}
 	switch st.SessionType {
 	case SessionTypeInteractiveCommands, SessionTypeNonInteractiveCommands, SessionTypeStandardStream:
@@ -75,7 +75,7 @@ func checkSessionType(params json.RawMessage) error {
 func (s *session) setUpEncryption(ctx context.Context, params json.RawMessage) (json.RawMessage, error) {
 	var req KMSEncryptionRequest
 	if err := json.Unmarshal(params, &req); err != nil {
-		return nil, fmt.Errorf("KMS parameters: %v", err)
+		return nil, fmt.Errorf("KMS parameters: %w", err)
 	}
 	if s.c.KMS == nil {
 		return nil, errors.New("the session requires KMS encryption but the client has no KMS API")
@@ -102,19 +102,19 @@ func (s *session) onEncChallenge(payload []byte) error {
 	}
 	var req EncryptionChallenge
 	if err := json.Unmarshal(payload, &req); err != nil {
-		return fmt.Errorf("%w: encryption challenge: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: encryption challenge: %w", ErrHandshake, err)
 	}
 	plain, err := s.cipher.decrypt(req.Challenge)
 	if err != nil {
-		return fmt.Errorf("%w: decrypting the encryption challenge: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: decrypting the encryption challenge: %w", ErrHandshake, err)
 	}
 	sealed, err := s.cipher.encrypt(plain)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
 	body, err := json.Marshal(EncryptionChallenge{Challenge: sealed})
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
 	return s.sendStream(PayloadEncChallengeResponse, body)
 }
@@ -122,7 +122,7 @@ func (s *session) onEncChallenge(payload []byte) error {
 func (s *session) onHandshakeComplete(payload []byte) error {
 	var hc HandshakeCompletePayload
 	if err := json.Unmarshal(payload, &hc); err != nil {
-		return fmt.Errorf("%w: handshake complete: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: handshake complete: %w", ErrHandshake, err)
 	}
 	s.handshakeComplete = true
 	s.log.V(1).Info("handshake complete", "took", hc.HandshakeTimeToComplete, "customerMessage", hc.CustomerMessage)

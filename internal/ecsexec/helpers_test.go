@@ -2,6 +2,7 @@ package ecsexec_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os/exec"
@@ -71,7 +72,7 @@ func markerOutput(body string, code int) fakeagent.Executor {
 // shell runs the command with the machine's sh, as the task's shell would.
 func shell(ctx context.Context, command string) ([]byte, error) {
 	out, err := exec.CommandContext(ctx, "sh", "-c", command).CombinedOutput()
-	if _, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		err = nil // the status travels in the marker, not as a session failure
 	}
 	return out, err

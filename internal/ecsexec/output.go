@@ -43,7 +43,7 @@ func (s *session) process(ctx context.Context, f Frame) error {
 		if s.cipher != nil && f.PayloadType != PayloadError && f.PayloadType != 0 {
 			var err error
 			if data, err = s.cipher.decrypt(data); err != nil {
-				return fmt.Errorf("%w: decrypting output seq %d: %v", ErrHandshake, f.SequenceNumber, err)
+				return fmt.Errorf("%w: decrypting output seq %d: %w", ErrHandshake, f.SequenceNumber, err)
 			}
 		}
 		return s.emit(data)

@@ -94,7 +94,7 @@ func (s *session) run(ctx context.Context) error {
 			// A control frame may be written concurrently with the reader; it keeps
 			// idle sessions alive through load balancers while a long command runs.
 			if err := s.conn.WriteControl(websocket.PingMessage, []byte("keepalive"), time.Now().Add(writeTimeout)); err != nil {
-				return fmt.Errorf("%w: ping: %v", ErrSessionDropped, err)
+				return fmt.Errorf("%w: ping: %w", ErrSessionDropped, err)
 			}
 		}
 	}
@@ -148,7 +148,7 @@ func dropped(err error) error {
 	if errors.As(err, &ce) {
 		return fmt.Errorf("%w: peer closed the websocket (code %d %q)", ErrSessionDropped, ce.Code, ce.Text)
 	}
-	return fmt.Errorf("%w: %v", ErrSessionDropped, err)
+	return fmt.Errorf("%w: %w", ErrSessionDropped, err)
 }
 
 // handle processes one frame; end reports a normal end of the session.

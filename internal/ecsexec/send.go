@@ -74,7 +74,7 @@ func (s *session) write(data []byte) error {
 	// Socket deadlines are real time whatever the session clock is.
 	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if err := s.conn.WriteMessage(websocket.BinaryMessage, data); err != nil {
-		return fmt.Errorf("%w: write: %v", ErrSessionDropped, err)
+		return fmt.Errorf("%w: write: %w", ErrSessionDropped, err)
 	}
 	return nil
 }

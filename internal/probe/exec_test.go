@@ -41,7 +41,7 @@ func (l *localExec) Run(ctx context.Context, s ecsexec.Session, nonce string) (*
 	cmd.Env = scripttest.Environ(append([]string{"TMPDIR=" + dir}, l.env...)...)
 	out, err := cmd.Output()
 	if err != nil {
-		return &ecsexec.Result{Output: string(out), ExitCode: -1}, fmt.Errorf("%w: %v", ecsexec.ErrNoExitMarker, err)
+		return &ecsexec.Result{Output: string(out), ExitCode: -1}, fmt.Errorf("%w: %w", ecsexec.ErrNoExitMarker, err)
 	}
 	return cutExit(string(out), nonce)
 }

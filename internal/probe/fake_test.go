@@ -225,18 +225,6 @@ func (f *fakeECS) poolLookups() int {
 	return n
 }
 
-func (f *fakeECS) running() []*ecstypes.Task {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []*ecstypes.Task
-	for _, t := range f.tasks {
-		if !stopped(*t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 func (f *fakeECS) DescribeTasks(_ context.Context, in *ecs.DescribeTasksInput, _ ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
 	f.called("DescribeTasks")
 	if !clusterOK(in.Cluster) {
@@ -314,7 +302,9 @@ func (f *fakeECS) command(sessionID string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var n int
-	fmt.Sscanf(sessionID, "ecs-execute-command-%d", &n)
+	if _, err := fmt.Sscanf(sessionID, "ecs-execute-command-%d", &n); err != nil {
+		return ""
+	}
 	if n < 1 || n > len(f.execs) {
 		return ""
 	}
