@@ -177,7 +177,15 @@ func (p *pool) settle(ctx context.Context, task *probe.TaskState, e *probe.Error
 		}
 		m.delivery = d
 		m.due = d.At.Add(m.Interval)
+		m.pending = false
 		wake = append(wake, name)
+	}
+	stillPending := false
+	for _, m := range p.members {
+		stillPending = stillPending || m.pending
+	}
+	if !stillPending {
+		p.pendingSince = time.Time{}
 	}
 	if changed {
 		wake = wake[:0]
@@ -187,11 +195,7 @@ func (p *pool) settle(ctx context.Context, task *probe.TaskState, e *probe.Error
 	}
 	p.next = retryAt
 	if retryAt.IsZero() {
-		for _, m := range p.members {
-			if p.next.IsZero() || m.due.Before(p.next) {
-				p.next = m.due
-			}
-		}
+		p.next = p.firstDueLocked()
 	}
 	p.mu.Unlock()
 	slices.SortFunc(wake, func(a, b types.NamespacedName) int { return compareNames(a, b) })

@@ -28,6 +28,8 @@ type pool struct {
 	clients *awsclient.Clients
 	members map[types.NamespacedName]*member
 	next    time.Time // when the loop acts next; zero: nothing to do
+	// pendingSince is when the first member now pending became due.
+	pendingSince time.Time
 	// parked and armed say the loop sleeps until armed (tests wait for it).
 	parked bool
 	armed  time.Time
@@ -41,6 +43,8 @@ type member struct {
 	Member
 	due      time.Time
 	delivery *Delivery
+	// pending: due out of schedule, waiting for its first run.
+	pending bool
 }
 
 func newPool(ps *Pools, id *probe.Identity, c *awsclient.Clients) *pool {
@@ -56,36 +60,71 @@ func newPool(ps *Pools, id *probe.Identity, c *awsclient.Clients) *pool {
 // says, unless its spec or probe-now request changed.
 func (p *pool) join(id *probe.Identity, c *awsclient.Clients, m Member) Report {
 	now := p.ps.opts.Clock.Now()
+	gather := p.ps.opts.Gather
 	p.mu.Lock()
 	p.id, p.clients = id, c
 	cur := p.members[m.Check]
+	outOfSchedule := false
 	switch {
 	case cur == nil:
 		cur = &member{Member: m, due: m.Due}
 		p.members[m.Check] = cur
+		outOfSchedule = cur.due.Before(now.Add(gather))
 	case cur.Generation != m.Generation || (m.ProbeNow != "" && cur.ProbeNow != m.ProbeNow):
-		cur.Member, cur.due = m, time.Time{}
+		cur.Member, outOfSchedule = m, true
 	default:
 		cur.Member = m
 	}
-	if cur.due.IsZero() || cur.due.Before(now) {
-		cur.due = now
+	if outOfSchedule {
+		p.gatherLocked(cur, now)
 	}
-	if cur.due.Before(now.Add(p.ps.opts.Gather)) {
-		// Due out of schedule: give members joining at the same moment
-		// the time to join, so they share one session.
-		cur.due = now.Add(p.ps.opts.Gather)
-	}
-	rearm := p.next.IsZero() || cur.due.Before(p.next)
-	if rearm {
-		p.next = cur.due
-	}
+	before := p.next
+	p.next = p.firstDueLocked()
 	r := p.reportLocked(cur)
 	p.mu.Unlock()
-	if rearm {
+	if !p.next.Equal(before) {
 		p.poke()
 	}
 	return r
+}
+
+// gatherLocked schedules a member that is due out of schedule (new, changed,
+// probe-now). A lone one runs after Gather; while more keep coming, as
+// when many checks are applied at once, the run waits for them, Gather
+// after the latest, up to a quarter of the pool's tick (15s at most) after
+// the first, so that they all share one session.
+func (p *pool) gatherLocked(cur *member, now time.Time) {
+	gather := p.ps.opts.Gather
+	runAt := now.Add(gather)
+	if p.pendingSince.IsZero() {
+		p.pendingSince = now
+	} else {
+		limit := p.pendingSince.Add(max(min(p.periodLocked()/4, maxGather), gather))
+		runAt = now.Add(2 * gather)
+		if runAt.After(limit) {
+			runAt = limit
+		}
+	}
+	cur.pending = true
+	for _, m := range p.members {
+		if m.pending {
+			m.due = runAt
+		}
+	}
+}
+
+// maxGather bounds how long a burst of joins may delay a pool's run.
+const maxGather = 15 * time.Second
+
+// firstDueLocked is the earliest due time of the members.
+func (p *pool) firstDueLocked() time.Time {
+	var first time.Time
+	for _, m := range p.members {
+		if first.IsZero() || m.due.Before(first) {
+			first = m.due
+		}
+	}
+	return first
 }
 
 // leave removes a member and reports whether the pool is now empty.

@@ -213,6 +213,9 @@ func TestMembersJoiningTogetherShareTheFirstSession(t *testing.T) {
 	for _, n := range []string{"a", "b", "c"} {
 		w.join("p", newMember(n, time.Minute))
 	}
+	// More than one joining: the run waits Gather after the latest.
+	w.advance(time.Second, 0)
+	w.noSession()
 	if s := w.advance(time.Second, 1); fmt.Sprint(s[0].members) != "[a b c]" {
 		t.Fatalf("%v", s)
 	}
@@ -223,7 +226,7 @@ func TestAMemberWithAShorterInterval(t *testing.T) {
 	w := newWorld(t)
 	w.join("p", newMember("slow", time.Minute))
 	w.join("p", newMember("fast", 30*time.Second))
-	w.advance(time.Second, 1)
+	w.advance(2*time.Second, 1)
 	var got []string
 	for range 4 {
 		s := w.advance(30*time.Second, 1)
@@ -243,7 +246,7 @@ func TestAMemberLeavingMidRun(t *testing.T) {
 	w.probe.hold = hold
 	w.probe.mu.Unlock()
 	w.idle()
-	w.clock.Step(time.Second)
+	w.clock.Step(2 * time.Second)
 	// The session is under way; b leaves.
 	if err := w.pools.Leave(context.Background(), newMember("b", 0).Check); err != nil {
 		t.Fatal(err)
@@ -277,7 +280,7 @@ func TestProbeNowOnOneMember(t *testing.T) {
 	w := newWorld(t)
 	w.join("p", newMember("a", time.Minute))
 	w.join("p", newMember("b", time.Minute))
-	w.advance(time.Second, 1)
+	w.advance(2*time.Second, 1)
 	w.advance(10*time.Second, 0)
 	now := newMember("a", time.Minute)
 	now.ProbeNow = "2026-11-22T03:00:11Z"
@@ -348,5 +351,32 @@ func TestReleaseAfterRestartAsksTheIndex(t *testing.T) {
 	if err := w.pools.Release(context.Background(), controllerClients, newMember("c", 0).Check, "prod", &v1alpha1.ProbeStatus{PoolKey: "svc"},
 		v1alpha1.ExecIntoServiceTask); err != nil || len(w.probe.stopped()) != 1 {
 		t.Fatalf("%v, stops %v", err, w.probe.stopped())
+	}
+}
+
+// Checks applied together reach their pool one reconcile at a time: the
+// run waits while they keep coming, so they share one session, but never
+// longer than a quarter of the tick after the first.
+func TestABurstOfJoinsSharesOneSession(t *testing.T) {
+	w := newWorld(t)
+	for i := range 10 {
+		w.join("p", newMember(fmt.Sprintf("m%d", i), time.Minute))
+		w.advance(800*time.Millisecond, 0)
+	}
+	w.noSession()
+	if s := w.advance(2*time.Second, 1); len(s[0].members) != 10 {
+		t.Fatalf("the burst took sessions %v", s)
+	}
+	// An endless trickle still runs by the cap: 15s after the first join.
+	for i := range 30 {
+		w.join("p", newMember(fmt.Sprintf("late%d", i), time.Minute))
+		if i < 18 {
+			w.advance(800*time.Millisecond, 0)
+		}
+	}
+	w.noSession()
+	s := w.advance(time.Second, 1)
+	if n := len(s[0].members); n < 20 {
+		t.Fatalf("the capped run carried %d members", n)
 	}
 }
