@@ -39,7 +39,7 @@ func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n 
 	case v1alpha1.FindingAccessDeniedVPCEndpointPolicy:
 		return d.endpointPolicyDenial(ctx, c, n, f, den, role)
 	case v1alpha1.FindingAccessDeniedNoIdentityPolicy, v1alpha1.FindingAccessDeniedExplicitIdentityPolicy:
-		if err := d.identityDenial(ctx, c, out, code, den, role); err != nil {
+		if err := d.identityDenial(ctx, c, n, out, code, den, role); err != nil {
 			return nil, err
 		}
 	case v1alpha1.FindingAccessDeniedPermissionsBoundary:
@@ -83,7 +83,7 @@ func orAny(res string) string {
 
 // identityDenial names the role and, for an explicit deny, the statement;
 // for a missing allow it confirms the gap when it can.
-func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, out *collector, code v1alpha1.FindingCode, den denial, role string) error {
+func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, n Network, out *collector, code v1alpha1.FindingCode, den denial, role string) error {
 	rp, err := d.role(ctx, c, role)
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, ou
 		out.add("", code, role, "Role %s does not exist, so the task has no permissions: create the role with a policy allowing %s, or set the task definition's taskRoleArn to an existing role.", role, den.action)
 		return nil
 	}
-	gaps := d.roleGaps(ctx, c, rp, []permNeed{{action: den.action, resource: den.resource}})
+	gaps, unsure := d.roleGaps(ctx, c, n, rp, []permNeed{{action: den.action, resource: den.resource}})
 	if code == v1alpha1.FindingAccessDeniedExplicitIdentityPolicy {
 		where := "A Deny statement in a policy of role " + rp.name
 		if len(gaps) > 0 && gaps[0].denyText() != "" {
@@ -103,8 +103,11 @@ func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, ou
 		return nil
 	}
 	how := "AWS says no identity-based policy allows it"
-	if len(gaps) > 0 {
+	switch {
+	case len(gaps) > 0:
 		how += ", " + gaps[0].evidence(rp)
+	case len(unsure) > 0:
+		how += "; iam:SimulatePrincipalPolicy cannot confirm it without " + missingKeys(unsure[0].sim) + ", which a condition of the role's policies tests: check that condition against the request"
 	}
 	out.add("", code, rp.arn, "No policy of task role %s allows %s on %s (%s). Add an Allow statement for %s on %s to the role, e.g. {\"Effect\":\"Allow\",\"Action\":\"%s\",\"Resource\":\"%s\"}.",
 		rp.name, den.action, orAny(den.resource), how, den.action, orAny(den.resource), den.action, orAny(den.resource))
@@ -124,11 +127,14 @@ func (d *Diagnoser) inferDenial(ctx context.Context, c *awsclient.Clients, n Net
 		}
 		// IAM's own evaluation sees SCPs and boundaries as well; ask it
 		// first, and fall back to the documents when it cannot answer.
-		if sim, ok := d.simulate(ctx, c, rp.arn, []string{den.action}, den.resource); ok {
-			if s, found := sim[strings.ToLower(den.action)]; found && s.decision != decAllowed && s.decision != decUnknown {
+		// A "not allowed" that rests on condition keys the simulation
+		// lacked is no verdict: look at the endpoints instead.
+		keys := d.requestContext(ctx, c, n, rp.arn, den.action)
+		if sim, ok := d.simulate(ctx, c, rp.arn, []string{den.action}, den.resource, keys); ok {
+			if s, found := sim[strings.ToLower(den.action)]; found && s.decision != decAllowed && s.decision != decUnknown && !s.unsure() {
 				return gapCode(permGap{decision: s.decision, byBoundary: s.byBoundary, byOrganizations: s.byOrganizations}), nil
 			}
-		} else if gaps := d.roleGaps(ctx, c, rp, []permNeed{{action: den.action, resource: den.resource}}); len(gaps) > 0 {
+		} else if gaps, _ := d.roleGaps(ctx, c, n, rp, []permNeed{{action: den.action, resource: den.resource}}); len(gaps) > 0 {
 			return gapCode(gaps[0]), nil
 		}
 	}

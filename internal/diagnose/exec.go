@@ -150,7 +150,7 @@ func (d *Diagnoser) checkSSMMessagesRole(ctx context.Context, c *awsclient.Clien
 	for _, a := range ssmMessagesActions {
 		needs = append(needs, permNeed{action: a, why: "ECS Exec"})
 	}
-	gaps := d.roleGaps(ctx, c, rp, needs)
+	gaps, _ := d.roleGaps(ctx, c, n, rp, needs)
 	if len(gaps) == 0 {
 		return nil
 	}

@@ -148,7 +148,8 @@ func (s *Server) ssmAgentCanConnect(a *Account, t *Task) bool {
 	}
 	for _, action := range []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
 		"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
-		if evaluate(pols, &evalContext{action: action, resource: "*"}, nil).Decision != "allowed" {
+		c := &evalContext{action: action, resource: "*", keys: s.agentRequestKeys(a, t, arn), missing: map[string]bool{}}
+		if evaluate(pols, c, nil).Decision != "allowed" {
 			return false
 		}
 	}
@@ -169,3 +170,30 @@ func (s *Server) takeExecFault() *ExecFault {
 
 // ExecSessions reports the fake agent's per-session counters.
 func (s *Server) ExecSessions() []fakeagent.SessionStats { return s.agent.Sessions() }
+
+// agentRequestKeys are the global condition keys of the agent's
+// ssmmessages calls: the region and principal always, and aws:SourceVpce /
+// aws:SourceVpc when the task's VPC has an ssmmessages interface endpoint
+// with private DNS, through which the call then goes (IAM User Guide, "AWS
+// global condition context keys": aws:SourceVpce is "included in the
+// request context only if the requester uses a VPC endpoint").
+func (s *Server) agentRequestKeys(a *Account, t *Task, roleArn string) map[string][]string {
+	keys := map[string][]string{
+		"aws:requestedregion":  {t.Region},
+		"aws:principalarn":     {roleArn},
+		"aws:principalaccount": {a.ID},
+	}
+	if t.Network == nil || len(t.Network.Subnets) == 0 {
+		return keys
+	}
+	vpc := a.vpcOfSubnet(t.Region, t.Network.Subnets[0])
+	for _, ep := range a.VPCEndpoints {
+		if ep.VPC != vpc || !strings.HasSuffix(ep.ServiceName, ".ssmmessages") || ep.PrivateDNS != nil && !*ep.PrivateDNS {
+			continue
+		}
+		keys["aws:sourcevpce"] = []string{ep.ID}
+		keys["aws:sourcevpc"] = []string{vpc}
+		break
+	}
+	return keys
+}

@@ -1,0 +1,72 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/fakeaws"
+)
+
+// These tests hold diagnosis to what real AWS does (issue 12): each edits
+// the demo world into a situation the fake now renders as AWS does, and
+// asserts what a user reads in the status.
+
+// role returns the demo role with this name.
+func role(sc *fakeaws.Scenario, name string) *fakeaws.Role {
+	for _, r := range sc.Accounts[0].Roles {
+		if r.Name == name {
+			return r
+		}
+	}
+	panic("no role " + name)
+}
+
+// findingCodes lists the codes of findings, for failure messages and checks.
+func findingCodes(fs []v1alpha1.Finding) map[v1alpha1.FindingCode]int {
+	out := map[v1alpha1.FindingCode]int{}
+	for _, f := range fs {
+		out[f.Code]++
+	}
+	return out
+}
+
+func reportsCheck(name string, targets ...v1alpha1.Target) *v1alpha1.ECSConnectivityCheck {
+	c := &v1alpha1.ECSConnectivityCheck{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: v1alpha1.ECSConnectivityCheckSpec{
+			Cluster: "prod", Service: "orders-worker",
+			TaskRoleArn: "arn:aws:iam::123456789012:role/ReportsTaskRole",
+			Targets:     targets,
+		},
+	}
+	return c
+}
+
+// Issue 12 item 1: the reports role may list topics only through the SNS
+// endpoint (aws:SourceVpce), and the endpoint's policy denies it. AWS's
+// older message names no policy type, so diagnosis asks IAM's simulation;
+// without the endpoint in the request context the simulation answers
+// implicitDeny with MissingContextValues, which is no verdict on the role.
+func TestDenialBehindSourceVpceConditionIsBlamedOnTheEndpointPolicy(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		role(sc, "ReportsTaskRole").Inline = map[string]fakeaws.PolicyDocument{"sns": `{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":"ssmmessages:*","Resource":"*"},
+			{"Effect":"Allow","Action":"sns:ListTopics","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0sns"}}}]}`}
+		for _, o := range sc.Outcomes {
+			if o.API == "sns:ListTopics" && strings.HasSuffix(o.Principal, "/ReportsTaskRole") {
+				o.Deny = ""
+				o.Message = "User: ${caller} is not authorized to perform: SNS:ListTopics on resource: arn:aws:sns:${region}:${account}:*"
+			}
+		}
+	})
+	w.create(reportsCheck("reports", v1alpha1.Target{Name: "sns-list-topics", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics"}}))
+	c := w.waitFor("reports", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
+	fs := target(c, "sns-list-topics").Findings
+	codes := findingCodes(fs)
+	if codes[v1alpha1.FindingAccessDeniedNoIdentityPolicy] > 0 || codes[v1alpha1.FindingAccessDeniedVPCEndpointPolicy] != 1 {
+		t.Fatalf("findings = %+v, want the endpoint policy of vpce-0sns and nothing about the role's policies\n%s", fs, describe(c))
+	}
+}
