@@ -61,4 +61,12 @@ const (
 	FindingRunTaskResource  FindingCode = "RunTaskFailedResource"
 	FindingRunTaskAttribute FindingCode = "RunTaskFailedAttribute"
 	FindingRunTaskMissing   FindingCode = "RunTaskFailedMissing"
+	// FindingRunTaskCapacityUnavailable: Fargate had no capacity ("Capacity
+	// is unavailable at this time..."); it passes.
+	FindingRunTaskCapacityUnavailable FindingCode = "RunTaskCapacityUnavailable"
+	// FindingRunTaskQuotaExceeded: an account quota (Fargate vCPUs, tasks)
+	// refused the task; retrying does not help.
+	FindingRunTaskQuotaExceeded FindingCode = "RunTaskQuotaExceeded"
+	// FindingRunTaskFailed: any other failures[] reason, quoted.
+	FindingRunTaskFailed FindingCode = "RunTaskFailed"
 )

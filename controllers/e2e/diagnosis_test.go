@@ -70,3 +70,26 @@ func TestDenialBehindSourceVpceConditionIsBlamedOnTheEndpointPolicy(t *testing.T
 		t.Fatalf("findings = %+v, want the endpoint policy of vpce-0sns and nothing about the role's policies\n%s", fs, describe(c))
 	}
 }
+
+// Issue 12 item 2: a Fargate quota refusal is free text in failures[].
+// It is reported at once with its cause, not retried as if it passed.
+func TestFargateQuotaFailureIsReportedNotRetriedAsTransient(t *testing.T) {
+	const reason = "The requested CPU configuration is above your limit"
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		sc.Faults = map[string]*fakeaws.Fault{"ecs:RunTask": {Kind: "RunTaskFailure", Reason: reason}}
+	})
+	w.create(workerCheck("worker"))
+	c := w.waitFor("worker", "ProbeReady=False/RunTaskFailed", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return condition(c, v1alpha1.ConditionProbeReady).Reason == v1alpha1.ReasonRunTaskFailed
+	})
+	if n := w.aws.Calls()["ecs:RunTask"]; n != 1 {
+		t.Fatalf("RunTask called %d times before the quota was reported, want 1\n%s", n, describe(c))
+	}
+	var found bool
+	for _, f := range c.Status.Findings {
+		found = found || f.Code == v1alpha1.FindingRunTaskQuotaExceeded && strings.Contains(f.Message, reason)
+	}
+	if !found {
+		t.Fatalf("no RunTaskQuotaExceeded finding quoting %q:\n%s", reason, describe(c))
+	}
+}

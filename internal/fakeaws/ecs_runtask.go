@@ -85,11 +85,23 @@ func ecsRunTask(s *Server, rq *request) (any, error) {
 			return obj{"tasks": out, "failures": []obj{}}, nil
 		}
 	}
-	// A RunTaskFailure fault answers as ECS does when the agent of the
-	// chosen container instance is disconnected (seed 003).
+	// A RunTaskFailure fault answers as ECS does when it cannot place the
+	// task. On EC2 the reasons are about container instances (AGENT when
+	// the chosen instance's agent is disconnected, seed 003) and the ARN is
+	// the instance's. Fargate has no container instances: its reasons are
+	// free text ("Capacity is unavailable at this time. Please try again
+	// later or in a different availability zone", AWS re:Post knowledge
+	// center ecs-fargate-runtask-capacity; "Amazon ECS API failure reasons"
+	// lists AGENT/RESOURCE/ATTRIBUTE for container instances only), so a
+	// container-instance reason asked of a Fargate task is answered with
+	// the capacity text, and no instance ARN.
 	if rq.runTaskFailure != "" {
 		failures := []obj{}
 		for i := 0; i < in.Count; i++ {
+			if in.LaunchType == "FARGATE" {
+				failures = append(failures, obj{"reason": fargateFailureReason(rq.runTaskFailure)})
+				continue
+			}
 			failures = append(failures, obj{
 				"arn":    "arn:aws:ecs:" + rq.region + ":" + rq.acct.ID + ":container-instance/" + c.Name + "/" + randHex(32),
 				"reason": rq.runTaskFailure,
@@ -221,4 +233,19 @@ func (a *Account) attachENI(region string, t *Task) {
 func macFor(id string) string {
 	h := strings.ToLower(idFrom(id, 10))
 	return fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10])
+}
+
+// fargateCapacityUnavailable is Fargate's RunTask failure when it has no
+// capacity in the subnets' zones (AWS re:Post, ecs-fargate-runtask-capacity).
+const fargateCapacityUnavailable = "Capacity is unavailable at this time. Please try again later or in a different availability zone"
+
+// fargateFailureReason is the free-text reason Fargate gives for a fault's
+// reason: the scenario's own text, or the capacity text in place of the
+// container-instance reasons Fargate never gives.
+func fargateFailureReason(reason string) string {
+	switch {
+	case reason == "AGENT", reason == "ATTRIBUTE", reason == "MISSING", strings.HasPrefix(reason, "RESOURCE"):
+		return fargateCapacityUnavailable
+	}
+	return reason
 }
