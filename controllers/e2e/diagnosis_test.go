@@ -93,3 +93,31 @@ func TestFargateQuotaFailureIsReportedNotRetriedAsTransient(t *testing.T) {
 		t.Fatalf("no RunTaskQuotaExceeded finding quoting %q:\n%s", reason, describe(c))
 	}
 }
+
+// Issue 12 item 3: S3 answers a denied HEAD with a bare 403 (no body): the
+// target is Denied, and diagnosis names the action S3 authorizes HeadObject
+// as (s3:GetObject), not "s3:HeadObject".
+func TestS3HeadObjectDenialIsDeniedAndNamesGetObject(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		sc.Outcomes = append([]*fakeaws.Outcome{
+			{TCP: "s3.ap-northeast-1.amazonaws.com:443", Result: "OK"}, // the bucket's endpoint answers
+			{API: "s3:HeadObject", Principal: "arn:aws:iam::123456789012:role/TaskRole", Result: "Denied"},
+		}, sc.Outcomes...)
+	})
+	c := workerCheck("worker")
+	c.Spec.Targets = []v1alpha1.Target{{Name: "report", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "HeadObject",
+		Args: map[string]v1alpha1.ArgValue{"--bucket": "reports", "--key": "daily.csv"}}}}
+	w.create(c)
+	c = w.waitFor("worker", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
+	ts := target(c, "report")
+	if ts.Result != v1alpha1.ResultDenied || !strings.Contains(ts.Message, "Forbidden") {
+		t.Fatalf("report = %+v, want Denied from S3's bare 403", ts)
+	}
+	var found bool
+	for _, f := range ts.Findings {
+		found = found || f.Code == v1alpha1.FindingAccessDeniedNoIdentityPolicy && strings.Contains(f.Message, "s3:GetObject") && !strings.Contains(f.Message, "s3:HeadObject")
+	}
+	if !found {
+		t.Fatalf("no AccessDeniedNoIdentityPolicy naming s3:GetObject:\n%s", describe(c))
+	}
+}

@@ -68,6 +68,13 @@ var deniedCodes = map[string]bool{
 	"AccessDenied": true, "AccessDeniedException": true, "AuthorizationError": true,
 	"AuthorizationErrorException": true, "UnauthorizedOperation": true, "Forbidden": true,
 	"UnauthorizedException": true, "NotAuthorized": true, "AccessDeniedFault": true,
+	// A HEAD request's error has no body, so botocore takes the HTTP status
+	// as the code and its reason phrase as the message: S3's HeadObject and
+	// HeadBucket denials print "An error occurred (403) when calling the
+	// HeadObject operation: Forbidden" (S3 API reference, HeadObject: "A
+	// HEAD request has the same options as a GET operation ... but the
+	// response has no body").
+	"403": true,
 }
 
 // policyTypes map the policy type AWS names to a reason. Order matters:

@@ -17,7 +17,7 @@ import (
 func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n Network, f APIDenial) ([]v1alpha1.Finding, error) {
 	den, _ := parseDenial(f.Message)
 	if den.action == "" && f.Action != "" {
-		den.action = iamPrefix(f.Service) + ":" + f.Action
+		den.action = iamAction(f.Service, f.Action)
 	}
 	if f.Service == "" {
 		f.Service, _, _ = strings.Cut(den.action, ":")
@@ -186,7 +186,26 @@ func endpointVerdict(ep *ec2types.VpcEndpoint, den denial, role string) verdict 
 	if err != nil || aws.ToString(ep.PolicyDocument) == "" {
 		return verdict{decision: decUnknown}
 	}
-	return evaluate([]*policyDoc{doc}, evalReq{action: den.action, resource: den.resource, principal: role})
+	return evaluate([]*policyDoc{doc}, evalReq{action: den.action, resource: den.resource, principal: role, context: endpointContext(ep, role)})
+}
+
+// endpointContext are the condition keys of a request through ep that
+// diagnosis knows: the endpoint itself (aws:SourceVpce, aws:SourceVpc) and,
+// when the caller is known, aws:PrincipalArn and aws:PrincipalAccount (IAM
+// User Guide, "AWS global condition context keys"). Other keys stay
+// unknown, so conditions on them remain "maybe".
+func endpointContext(ep *ec2types.VpcEndpoint, role string) map[string][]string {
+	ctx := map[string][]string{"aws:sourcevpce": {aws.ToString(ep.VpcEndpointId)}}
+	if v := aws.ToString(ep.VpcId); v != "" {
+		ctx["aws:sourcevpc"] = []string{v}
+	}
+	if role != "" && strings.Contains(role, ":role/") {
+		ctx["aws:principalarn"] = []string{role}
+		if a := accountOf(role); a != "" {
+			ctx["aws:principalaccount"] = []string{a}
+		}
+	}
+	return ctx
 }
 
 // gapCode is the AccessDenied code a proven gap of the task role means.

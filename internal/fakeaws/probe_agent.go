@@ -257,9 +257,15 @@ func (s *Server) answerAWS(pt probeTask, req wire.Request, cliService, action st
 		if code == "" {
 			code = "InternalFailure"
 		}
+		if text, ok := headError(op, o.Status); ok && o.Status != 0 {
+			return wire.StatusError, elapsedOf(o, "", req.Timeout), text
+		}
 		return wire.StatusError, elapsedOf(o, "", req.Timeout), cliError(code, op, expand(o.Message, pt.caller, region))
 	}
 	e := denial(o, svc, op, pt.caller, region, defaultResource(svc, op, region, pt.caller.Account))
+	if text, ok := headError(op, e.Status); ok {
+		return wire.StatusError, elapsedOf(o, "", req.Timeout), text
+	}
 	return wire.StatusError, elapsedOf(o, "", req.Timeout), cliError(e.Code, op, e.Message)
 }
 
