@@ -121,3 +121,38 @@ func TestS3HeadObjectDenialIsDeniedAndNamesGetObject(t *testing.T) {
 		t.Fatalf("no AccessDeniedNoIdentityPolicy naming s3:GetObject:\n%s", describe(c))
 	}
 }
+
+// hasFinding: fs holds a finding with this code on this resource.
+func hasFinding(fs []v1alpha1.Finding, code v1alpha1.FindingCode, resource string) bool {
+	for _, f := range fs {
+		if f.Code == code && (resource == "" || f.Resource == resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// Issue 12 item 12: an AWS API call that times out prints no address, yet
+// the path to the service's endpoint explains it as it does for a TCP
+// target to the same place: seed 000's endpoint security group for SNS,
+// and the missing S3 gateway endpoint of seed 001.
+func TestAPICallTimeoutsAreExplainedByTheEndpointPath(t *testing.T) {
+	w := newWorld(t, nil)
+	c := workerCheck("api")
+	c.Spec.Service = "orders-api"
+	c.Spec.Targets = []v1alpha1.Target{
+		{Name: "sns-tcp", TCP: &v1alpha1.TCPTarget{Host: "sns.ap-northeast-1.amazonaws.com", Port: 443}},
+		{Name: "sns-api", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics"}},
+		{Name: "s3-api", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "ListBuckets"}},
+	}
+	w.create(c)
+	c = w.waitFor("api", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
+	for _, name := range []string{"sns-tcp", "sns-api"} {
+		if ts := target(c, name); !hasFinding(ts.Findings, v1alpha1.FindingInterfaceEndpointSecurityGroupDenied, "sg-0vpce-sns") {
+			t.Errorf("%s: no InterfaceEndpointSecurityGroupDenied on sg-0vpce-sns: %+v", name, ts)
+		}
+	}
+	if ts := target(c, "s3-api"); ts.Reason != v1alpha1.ReasonAPICallTimedOut || !hasFinding(ts.Findings, v1alpha1.FindingMissingVPCEndpoint, "") {
+		t.Errorf("s3-api: want APICallTimedOut explained by MissingVPCEndpoint: %+v", ts)
+	}
+}

@@ -37,6 +37,16 @@ func (d *Diagnoser) diagnoseConnection(ctx context.Context, c *awsclient.Clients
 		}
 	}
 	for _, subnet := range n.evalSubnets() {
+		if len(addrs) == 0 && svc != "" {
+			// An AWS API call that timed out (the CLI prints no address),
+			// or a name the probe did not report addresses for: the path
+			// the task would take to the service's endpoint explains it as
+			// well as an address would (DESIGN 2).
+			if err := p.reachService(subnet, svc, v1alpha1.FindingMissingVPCEndpoint, targetName(f)); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for _, a := range addrs {
 			label := a.String()
 			if f.Host != "" && f.Host != label {
