@@ -156,3 +156,33 @@ func TestAPICallTimeoutsAreExplainedByTheEndpointPath(t *testing.T) {
 		t.Errorf("s3-api: want APICallTimedOut explained by MissingVPCEndpoint: %+v", ts)
 	}
 }
+
+// Issue 12 item 5: KMS's current wording blames the key. The execution
+// role's own policy allows kms:Decrypt, so "the role may do it now" says
+// nothing: the key policy is still the cause, and the finding stays.
+func TestKMSDenialInAStopReasonBlamesTheKeyPolicy(t *testing.T) {
+	const reason = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-AbCdEf from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/6a7b8c9d0e1f4a2b8c3d4e5f6a7b8c9d is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		role(sc, "ecsTaskExecutionRole").Inline = map[string]fakeaws.PolicyDocument{"kms": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","logs:CreateLogGroup"],"Resource":"*"}]}`}
+		for _, t := range sc.Accounts[0].Tasks {
+			if t.ID == "6a7b8c9d0e1f4a2b8c3d4e5f6a7b8c9d" {
+				t.StoppedReason = reason
+			}
+		}
+	})
+	c := workerCheck("reports")
+	c.Spec.Service = "reports-api"
+	c.Spec.Targets = c.Spec.Targets[:1]
+	w.create(c)
+	c = w.waitFor("reports", "ServiceHealthy=False", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return condition(c, v1alpha1.ConditionServiceHealthy).Status == metav1.ConditionFalse && len(c.Status.Findings) > 0
+	})
+	if !hasFinding(c.Status.Findings, v1alpha1.FindingAccessDeniedResourcePolicy, "") {
+		t.Fatalf("no AccessDeniedResourcePolicy for the KMS key:\n%s", describe(c))
+	}
+	for _, f := range c.Status.Findings {
+		if f.Code == v1alpha1.FindingAccessDeniedResourcePolicy && !strings.Contains(f.Message, "key policy") {
+			t.Errorf("the finding does not send the user to the key policy: %s", f.Message)
+		}
+	}
+}

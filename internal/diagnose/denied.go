@@ -64,6 +64,10 @@ func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n 
 		out.add("", code, acct, "%s of AWS Organizations denies %s on %s for account %s (%s). No change to the role helps: ask the organization's administrators to allow %s in the policies attached to the account or its OU.",
 			kind, den.action, orAny(den.resource), acct, den.why(), den.action)
 	case v1alpha1.FindingAccessDeniedResourcePolicy:
+		if den.keyPolicy {
+			out.add("", code, firstNonEmpty(den.resource, role), "%s", keyPolicyMessage("Role "+roleName(role)+" was refused "+den.action, den, role))
+			break
+		}
 		res := firstNonEmpty(den.resource, role)
 		out.add("", code, res, "The resource-based policy of %s does not let role %s perform %s (%s). Add a statement to that resource's policy allowing %s for principal %s.",
 			res, roleName(role), den.action, den.why(), den.action, role)
@@ -219,4 +223,13 @@ func gapCode(g permGap) v1alpha1.FindingCode {
 		return v1alpha1.FindingAccessDeniedExplicitIdentityPolicy
 	}
 	return v1alpha1.FindingAccessDeniedNoIdentityPolicy
+}
+
+// keyPolicyMessage explains KMS's denial, which does not say which of its
+// three causes it is (AWS KMS Developer Guide, "Troubleshooting key
+// access": a key policy must allow the principal, directly or by allowing
+// the account so that IAM policies apply).
+func keyPolicyMessage(what string, den denial, role string) string {
+	return what + " (AWS: " + den.clause + "). The KMS key is the cause whatever the role's own policies allow: check that the key exists in this Region (a key ID or alias from another Region does not resolve), and that its key policy allows " + role +
+		" " + den.action + ", either by name or by allowing the account (\"Principal\": {\"AWS\": \"arn:aws:iam::" + accountOf(role) + ":root\"}) so that the role's IAM policy applies."
 }

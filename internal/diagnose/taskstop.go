@@ -151,6 +151,13 @@ func (d *Diagnoser) quotedDenial(ctx context.Context, c *awsclient.Clients, n Ne
 		return
 	}
 	role := roleArn(firstNonEmpty(n.ExecutionRoleArn, den.principal), n.Account)
+	if den.keyPolicy {
+		// The role's own policies may allow kms:Decrypt and the key still
+		// refuse it: this is about the key, whatever the role says.
+		out.add(strings.ToLower(den.action), v1alpha1.FindingAccessDeniedResourcePolicy, firstNonEmpty(den.resource, role),
+			"%s", keyPolicyMessage("ECS was refused "+den.action+" with the execution role "+roleName(role), den, role))
+		return
+	}
 	if d.roleAllows(ctx, c, role, den.action, den.resource) {
 		return // fixed since the task stopped
 	}
