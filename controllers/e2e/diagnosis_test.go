@@ -186,3 +186,27 @@ func TestKMSDenialInAStopReasonBlamesTheKeyPolicy(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12 item 4: across accounts AWS says "because no resource-based
+// policy allows" even when the caller's own policy is what is missing.
+// The role's side comes first, so the user fixes what they own.
+func TestCrossAccountDenialChecksTheRoleFirst(t *testing.T) {
+	const secret = "arn:aws:secretsmanager:ap-northeast-1:999999999999:secret:shared-AbCdEf"
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		sc.Outcomes = append([]*fakeaws.Outcome{
+			{TCP: "secretsmanager.ap-northeast-1.amazonaws.com:443", Result: "OK"},
+			{API: "secretsmanager:GetSecretValue", Principal: "arn:aws:iam::123456789012:role/TaskRole", Result: "Denied", Code: "AccessDeniedException",
+				Message: "User: ${caller} is not authorized to perform: secretsmanager:GetSecretValue on resource: " + secret + " because no resource-based policy allows the secretsmanager:GetSecretValue action"},
+		}, sc.Outcomes...)
+	})
+	c := workerCheck("shared")
+	c.Spec.Targets = []v1alpha1.Target{{Name: "shared-secret", AWSAPI: &v1alpha1.AWSAPITarget{Service: "secretsmanager", Action: "GetSecretValue",
+		Args: map[string]v1alpha1.ArgValue{"--secret-id": secret}}}}
+	w.create(c)
+	c = w.waitFor("shared", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
+	fs := target(c, "shared-secret").Findings
+	if len(fs) != 2 || fs[0].Code != v1alpha1.FindingAccessDeniedNoIdentityPolicy || fs[0].Resource != "arn:aws:iam::123456789012:role/TaskRole" ||
+		fs[1].Code != v1alpha1.FindingAccessDeniedResourcePolicy || fs[1].Resource != secret || !strings.Contains(fs[1].Message, "own policies do not allow") {
+		t.Fatalf("findings = %+v, want the role's missing Allow first, then the secret's policy", fs)
+	}
+}

@@ -68,9 +68,9 @@ func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n 
 			out.add("", code, firstNonEmpty(den.resource, role), "%s", keyPolicyMessage("Role "+roleName(role)+" was refused "+den.action, den, role))
 			break
 		}
-		res := firstNonEmpty(den.resource, role)
-		out.add("", code, res, "The resource-based policy of %s does not let role %s perform %s (%s). Add a statement to that resource's policy allowing %s for principal %s.",
-			res, roleName(role), den.action, den.why(), den.action, role)
+		if err := d.resourcePolicyDenial(ctx, c, n, out, den, role); err != nil {
+			return nil, err
+		}
 	case v1alpha1.FindingAccessDeniedSessionPolicy:
 		out.add("", code, role, "A session policy passed when role %s was assumed does not allow %s on %s (%s). Allow %s in the session policy given to AssumeRole, or assume the role without one.",
 			roleName(role), den.action, orAny(den.resource), den.why(), den.action)
@@ -232,4 +232,40 @@ func gapCode(g permGap) v1alpha1.FindingCode {
 func keyPolicyMessage(what string, den denial, role string) string {
 	return what + " (AWS: " + den.clause + "). The KMS key is the cause whatever the role's own policies allow: check that the key exists in this Region (a key ID or alias from another Region does not resolve), and that its key policy allows " + role +
 		" " + den.action + ", either by name or by allowing the account (\"Principal\": {\"AWS\": \"arn:aws:iam::" + accountOf(role) + ":root\"}) so that the role's IAM policy applies."
+}
+
+// resourcePolicyDenial explains "because no resource-based policy allows".
+// AWS words a cross-account denial so even when the caller's own identity
+// policy is what is missing: across accounts both the identity policy and
+// the resource's policy must allow the call (IAM User Guide, "Cross-account
+// policy evaluation logic"). The role's side is checked first, so the user
+// is not sent to the resource's owner for a change of their own.
+func (d *Diagnoser) resourcePolicyDenial(ctx context.Context, c *awsclient.Clients, n Network, out *collector, den denial, role string) error {
+	res := firstNonEmpty(den.resource, role)
+	resAcct, roleAcct := accountOf(den.resource), accountOf(role)
+	sameAccount := resAcct != "" && resAcct == roleAcct
+	both := ""
+	if !sameAccount {
+		both = " Across accounts the role's own policies must allow it too"
+		if resAcct != "" {
+			both += " (the resource is in account " + resAcct + ", the role in " + roleAcct + ")"
+		}
+		both += "."
+		if rp, err := d.role(ctx, c, role); err != nil {
+			return err
+		} else if !rp.missing && role != "" {
+			gaps, _ := d.roleGaps(ctx, c, n, rp, []permNeed{{action: den.action, resource: den.resource}})
+			if len(gaps) > 0 {
+				out.add("", v1alpha1.FindingAccessDeniedNoIdentityPolicy, rp.arn,
+					"No policy of role %s allows %s on %s (%s), and a call to another account's resource needs the caller's own Allow as well as the resource policy's; AWS names only the resource-based policy (%s). Add {\"Effect\":\"Allow\",\"Action\":\"%s\",\"Resource\":\"%s\"} to the role, then check the resource's policy.",
+					rp.name, den.action, orAny(den.resource), gaps[0].evidence(rp), den.why(), den.action, orAny(den.resource))
+				both = " The role's own policies do not allow it either (see the finding before)."
+			} else if d.roleAllows(ctx, c, role, den.action, den.resource) {
+				both = " The role's own policies allow it, so the resource's policy is what is missing."
+			}
+		}
+	}
+	out.add("", v1alpha1.FindingAccessDeniedResourcePolicy, res, "The resource-based policy of %s does not let role %s perform %s (%s).%s Add a statement to that resource's policy allowing %s for principal %s.",
+		res, roleName(role), den.action, den.why(), both, den.action, role)
+	return nil
 }
