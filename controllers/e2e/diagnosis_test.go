@@ -210,3 +210,45 @@ func TestCrossAccountDenialChecksTheRoleFirst(t *testing.T) {
 		t.Fatalf("findings = %+v, want the role's missing Allow first, then the secret's policy", fs)
 	}
 }
+
+// Issue 12 item 13: a service in a public subnet without a public IP
+// cannot pull its image. One cause, one finding naming the fix (and the
+// endpoints that would do instead), no repeats, and no service name
+// where an address is meant.
+func TestPublicSubnetWithoutPublicIPIsOneFinding(t *testing.T) {
+	const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/payments-batch:latest: failed to do request: Head "https://123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/v2/payments-batch/manifests/latest": dial tcp 52.219.16.10:443: i/o timeout`
+	public := &fakeaws.Network{Subnets: []string{"subnet-0pub1a"}, SecurityGroups: []string{"sg-0worker"}}
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		for _, s := range sc.Accounts[0].Services {
+			if s.Name == "payments-batch" {
+				s.Network = public
+			}
+		}
+		for _, tk := range sc.Accounts[0].Tasks {
+			if tk.ID == "5f3c0d6a8b7e4c1d9a2b3c4d5e6f7a8b" {
+				tk.StoppedReason, tk.Network = reason, public
+			}
+		}
+	})
+	c := workerCheck("batch")
+	c.Spec.Service = "payments-batch"
+	c.Spec.Targets = c.Spec.Targets[:1]
+	w.create(c)
+	c = w.waitFor("batch", "ServiceHealthy=False with findings", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return condition(c, v1alpha1.ConditionServiceHealthy).Status == metav1.ConditionFalse && len(c.Status.Findings) > 0
+	})
+	codes := findingCodes(c.Status.Findings)
+	for code, n := range codes {
+		if n > 1 {
+			t.Errorf("%s reported %d times", code, n)
+		}
+	}
+	if codes[v1alpha1.FindingPublicIPRequired] != 1 || codes[v1alpha1.FindingMissingVPCEndpoint] != 0 {
+		t.Fatalf("want PublicIPRequired alone for the one cause:\n%s", describe(c))
+	}
+	for _, f := range c.Status.Findings {
+		if f.Code == v1alpha1.FindingPublicIPRequired && (strings.Contains(f.Message, "sends com.amazonaws") || !strings.Contains(f.Message, "com.amazonaws.ap-northeast-1.s3 (gateway endpoint)")) {
+			t.Errorf("PublicIPRequired: %s", f.Message)
+		}
+	}
+}

@@ -41,8 +41,16 @@ func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, 
 		next = "; nothing in the VPC or the roles explains it now (it may have been fixed since the task stopped)."
 	}
 	if code == v1alpha1.FindingCannotPullContainer {
+		imgs := images(t.Containers)
+		if len(imgs) == 0 { // the probe's stop comes without its containers
+			if m := refRE.FindStringSubmatch(reason); m != nil {
+				imgs = []string{m[1]}
+			} else {
+				imgs = []string{"the task's containers"}
+			}
+		}
 		out.add("", code, t.TaskArn, "Task %s stopped: %s. ECS could not pull the image of %s: the task needs a network path to the registry (for ECR: ecr.api, ecr.dkr and the S3 bucket with the layers) and an execution role allowed to pull%s",
-			t.TaskArn, reason, joinList(images(t.Containers)), next)
+			t.TaskArn, reason, joinList(imgs), next)
 	} else {
 		out.add("", code, t.TaskArn, "Task %s stopped: %s. ECS could not prepare the task (registry authentication, secrets, log group)%s",
 			t.TaskArn, reason, next)
@@ -50,6 +58,10 @@ func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, 
 	out.merge(causes.result())
 	return out.result(), err
 }
+
+// refRE finds the image a CannotPullContainerError names ("failed to
+// resolve ref public.ecr.aws/aws-cli/aws-cli:latest: ...").
+var refRE = regexp.MustCompile(`(?:resolve ref|pull image manifest for|image) "?([a-z0-9][^\s"]*?)"?:\s`)
 
 // stopReason is the task's stoppedReason, or a container's reason when
 // only that one says what failed ("Task failed to start" on the task,
