@@ -45,6 +45,20 @@ const (
 	FindingInitProcessDisabled            FindingCode = "InitProcessDisabled"
 	FindingPlatformVersionTooOld          FindingCode = "PlatformVersionTooOld"
 	FindingControllerExecuteCommandDenied FindingCode = "ControllerExecuteCommandDenied"
+	// FindingTaskRoleMissingExecKMS: the cluster encrypts ECS Exec sessions
+	// with a KMS key (executeCommandConfiguration.kmsKeyId) and the task
+	// role may not kms:Decrypt it.
+	FindingTaskRoleMissingExecKMS FindingCode = "TaskRoleMissingExecKMS"
+	// FindingControllerMissingExecKMS: the controller's identity, which
+	// opens the session, may not kms:GenerateDataKey with the cluster's key.
+	FindingControllerMissingExecKMS FindingCode = "ControllerMissingExecKMS"
+	// FindingNoPathToKMS: the task has no network path to KMS, which the
+	// agent calls to decrypt the session key.
+	FindingNoPathToKMS FindingCode = "NoPathToKMS"
+	// FindingTaskRoleMissingExecLogging: the cluster logs ECS Exec sessions
+	// (logging DEFAULT with awslogs, or OVERRIDE) and the task role lacks
+	// the CloudWatch Logs or S3 actions to write them.
+	FindingTaskRoleMissingExecLogging FindingCode = "TaskRoleMissingExecLogging"
 )
 
 // Task start: stop codes of the probe's and the service's tasks.

@@ -252,3 +252,31 @@ func TestPublicSubnetWithoutPublicIPIsOneFinding(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12 item 7: the cluster encrypts ECS Exec with a KMS key the task
+// role may not decrypt. The agent's kms:Decrypt is refused inside the
+// session; that is the task role's gap, not the controller's
+// ecs:ExecuteCommand.
+func TestExecKMSDenialIsTheTaskRolesNotTheControllers(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		a := sc.Accounts[0]
+		a.KMSKeys = append(a.KMSKeys, &fakeaws.KMSKey{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Aliases: []string{"alias/ecs-exec"}})
+		for _, c := range a.Clusters {
+			if c.Name == "prod" {
+				c.ExecuteCommand = &fakeaws.ExecCommandCfg{KMSKeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", Logging: "NONE"}
+			}
+		}
+	})
+	w.create(workerCheck("worker"))
+	c := w.waitFor("worker", "exec findings", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return hasFinding(c.Status.Findings, v1alpha1.FindingTaskRoleMissingExecKMS, "")
+	})
+	if hasFinding(c.Status.Findings, v1alpha1.FindingControllerExecuteCommandDenied, "") {
+		t.Fatalf("the agent's kms:Decrypt was blamed on the controller:\n%s", describe(c))
+	}
+	for _, f := range c.Status.Findings {
+		if f.Code == v1alpha1.FindingTaskRoleMissingExecKMS && (f.Resource != "arn:aws:iam::123456789012:role/TaskRole" || !strings.Contains(f.Message, "kms:Decrypt")) {
+			t.Errorf("finding %+v", f)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 	n.PlatformVersion = firstNonEmpty(e.PlatformVersion, n.PlatformVersion)
 	out := newCollector()
 	subject := firstNonEmpty(e.Subject, shortTask(e.TaskArn))
-	if e.ExecuteCommandError != "" && awstext.IsAccessDenied(e.ExecuteCommandError) {
+	if controllerRefused(e) {
 		d.controllerDenied(ctx, c, e, out)
 	}
 	if !e.EnableExecuteCommand {
@@ -61,6 +61,9 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 	if err := d.checkSSMMessagesRole(ctx, c, n, e, subject, out); err != nil {
 		return out.result(), err
 	}
+	if err := d.checkExecConfig(ctx, c, n, e, subject, out); err != nil {
+		return out.result(), err
+	}
 	if len(n.Subnets) == 0 {
 		return out.result(), nil
 	}
@@ -79,7 +82,19 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 
 // sessionFailed: the controller reached ECS but the session did not open.
 func sessionFailed(e ExecState) bool {
-	return e.ExecuteCommandError != "" && !awstext.IsAccessDenied(e.ExecuteCommandError)
+	return e.ExecuteCommandError != "" && !controllerRefused(e)
+}
+
+// controllerRefused: the error is ECS refusing the controller's
+// ecs:ExecuteCommand. A denial of another action (the agent's kms:Decrypt
+// or logs:PutLogEvents, reported through the failed session) is not the
+// controller's, and is explained by the cluster's exec configuration.
+func controllerRefused(e ExecState) bool {
+	if e.ExecuteCommandError == "" || !awstext.IsAccessDenied(e.ExecuteCommandError) {
+		return false
+	}
+	den, _ := parseDenial(e.ExecuteCommandError)
+	return den.action == "" || strings.EqualFold(den.action, "ecs:ExecuteCommand")
 }
 
 func reasonSuffix(r string) string {

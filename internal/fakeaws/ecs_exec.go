@@ -2,6 +2,7 @@ package fakeaws
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/ecscheck/ecscheck/internal/ecsexec/fakeagent"
@@ -97,6 +98,7 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 	}
 	if c.ExecuteCommand != nil && c.ExecuteCommand.KMSKeyID != "" {
 		cfg.Mode, cfg.KMSKeyID = fakeagent.ModeHandshakeKMS, c.ExecuteCommand.KMSKeyID
+		cfg.Decrypt = s.taskRoleDecrypt(rq.acct, t, rq.region, c.ExecuteCommand.KMSKeyID)
 	}
 	if f := s.takeExecFault(); f != nil {
 		cfg.Faults = fakeagent.Faults{
@@ -196,4 +198,58 @@ func (s *Server) agentRequestKeys(a *Account, t *Task, roleArn string) map[strin
 		break
 	}
 	return keys
+}
+
+// taskRoleDecrypt is kms:Decrypt as the agent in task t makes it: with the
+// task role. A role the scenario declares without kms:Decrypt on the
+// cluster's key is refused with KMS's AccessDeniedException, which the
+// agent reports as "Fetching data key failed: Unable to retrieve data
+// key, ..." and the session ends (ECS developer guide, ECS Exec: with a
+// kmsKeyId "the task IAM role needs kms:Decrypt"; the wording is the
+// fakeagent's, after amazon-ssm-agent's session handshake).
+func (s *Server) taskRoleDecrypt(a *Account, t *Task, region, keyRef string) fakeagent.KMSDecrypter {
+	return func(ctx context.Context, blob []byte, encCtx map[string]string) ([]byte, error) {
+		s.mu.Lock()
+		key := a.kmsKeyOf(region, keyRef)
+		arn := s.taskRole(a, t)
+		r := s.findRole(a.ID, arn[strings.LastIndex(arn, "/")+1:])
+		allowed := true
+		var who string
+		if r != nil {
+			if pols, err := s.rolePolicies(a.ID, r); err == nil {
+				c := &evalContext{action: "kms:Decrypt", resource: key, keys: s.agentRequestKeys(a, t, arn), missing: map[string]bool{}}
+				allowed = evaluate(pols, c, nil).Decision == "allowed"
+			}
+			who = "arn:aws:sts::" + a.ID + ":assumed-role/" + r.Name + "/" + s.taskSessionName(t)
+		}
+		s.mu.Unlock()
+		if !allowed {
+			return nil, fmt.Errorf("AccessDeniedException: User: %s is not authorized to perform: kms:Decrypt on resource: %s because no identity-based policy allows the kms:Decrypt action", who, key)
+		}
+		return s.KMSDecrypt(ctx, blob, encCtx)
+	}
+}
+
+// kmsKeyOf is the key ARN a key ID, key ARN, alias or alias ARN names, as
+// KMS resolves it before authorizing (policies name keys, not aliases);
+// an unknown reference is returned as an ARN of its own.
+func (a *Account) kmsKeyOf(region, ref string) string {
+	for _, k := range a.KMSKeys {
+		if k.Region != "" && k.Region != region {
+			continue
+		}
+		arn := kmsKeyARN(region, a.ID, k.ID)
+		if ref == k.ID || ref == arn {
+			return arn
+		}
+		for _, al := range k.Aliases {
+			if ref == al || ref == "arn:aws:kms:"+region+":"+a.ID+":"+al {
+				return arn
+			}
+		}
+	}
+	if strings.HasPrefix(ref, "arn:") {
+		return ref
+	}
+	return kmsKeyARN(region, a.ID, strings.TrimPrefix(ref, "key/"))
 }

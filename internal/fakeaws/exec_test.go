@@ -190,7 +190,22 @@ func TestExecWithKMS(t *testing.T) {
 	arn := runningProbe(t, cl.ecs)
 	nonce := ecsexec.NewNonce()
 	req, _ := wire.EncodeRequest(wire.Request{Nonce: nonce, Timeout: time.Second, Region: "ap-northeast-1", Targets: []wire.Target{wire.DNS("d", "x.example")}})
+
+	// The agent decrypts as the task role: without kms:Decrypt on the key
+	// (ECS developer guide, ECS Exec IAM permissions) the session fails as
+	// the agent reports it.
 	sess, err := execSession(t, cl.ecs, arn, wire.ExecCommand(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&ecsexec.Client{KMS: cl.kms}).Run(ctxT(t), sess, nonce); err == nil ||
+		!strings.Contains(err.Error(), "Fetching data key failed") || !strings.Contains(err.Error(), "kms:Decrypt on resource: arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab") {
+		t.Fatalf("task role without kms:Decrypt: %v", err)
+	}
+	srv.Update(func(s *Scenario) {
+		s.Accounts[0].Roles[0].Inline["kms"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}`
+	})
+	sess, err = execSession(t, cl.ecs, arn, wire.ExecCommand(req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +217,7 @@ func TestExecWithKMS(t *testing.T) {
 	if !st[len(st)-1].Encrypted {
 		t.Errorf("session not encrypted: %+v", st[len(st)-1])
 	}
-	if n := srv.Calls()["kms:GenerateDataKey"]; n != 1 {
+	if n := srv.Calls()["kms:GenerateDataKey"]; n != 2 { // one per session
 		t.Errorf("GenerateDataKey calls = %d", n)
 	}
 }
