@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
@@ -100,10 +101,7 @@ func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients,
 	if id.ExecInto == v1alpha1.ExecIntoServiceTask {
 		subject = "task of service " + id.ServiceArn
 	}
-	state := diagnose.ExecState{
-		Subject: subject, TaskArn: task.TaskArn, Cluster: task.Cluster, EnableExecuteCommand: true,
-		AgentStatus: task.ExecAgent, Container: task.Container,
-	}
+	state := s.execState(ctx, clients, subject, task)
 	// The agent reported RUNNING but ECS Exec did not reach it: the error
 	// text tells diagnosis the session failed.
 	if reason != v1alpha1.ReasonExecAgentNotRunning || task.ExecAgent == "RUNNING" {
@@ -114,6 +112,41 @@ func (s *ProbeStep) explainExec(ctx context.Context, clients *awsclient.Clients,
 		s.Log.V(1).Info("diagnosis of ECS Exec incomplete", "task", task.TaskArn, "error", err.Error())
 	}
 	return findings
+}
+
+// execState is what ECS says of the task ECS Exec failed to reach: whether
+// it was started with exec enabled, its launch type and platform version,
+// its agent, and its containers' definitions (read-only root, init
+// process). Without them diagnosis could only assume exec was enabled.
+// When ECS cannot be asked, the probe's own view is used.
+func (s *ProbeStep) execState(ctx context.Context, clients *awsclient.Clients, subject string, task *probe.TaskState) diagnose.ExecState {
+	state := diagnose.ExecState{
+		Subject: subject, TaskArn: task.TaskArn, Cluster: task.Cluster, EnableExecuteCommand: true,
+		AgentStatus: task.ExecAgent, Container: task.Container,
+	}
+	out, err := clients.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(task.Cluster), Tasks: []string{task.TaskArn}})
+	if err != nil || len(out.Tasks) == 0 {
+		return state
+	}
+	t := out.Tasks[0]
+	var td *ecstypes.TaskDefinition
+	if r, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: t.TaskDefinitionArn}); err == nil {
+		td = r.TaskDefinition
+	}
+	e := diagnose.ExecStateFromECS(t, td, task.Container)
+	e.Subject = subject
+	e.AgentStatus = firstNonEmpty(e.AgentStatus, task.ExecAgent)
+	e.Cluster = firstNonEmpty(e.Cluster, task.Cluster)
+	return e
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // serviceHealth computes ServiceHealthy and explains the service's most

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -278,5 +279,61 @@ func TestExecKMSDenialIsTheTaskRolesNotTheControllers(t *testing.T) {
 		if f.Code == v1alpha1.FindingTaskRoleMissingExecKMS && (f.Resource != "arn:aws:iam::123456789012:role/TaskRole" || !strings.Contains(f.Message, "kms:Decrypt")) {
 			t.Errorf("finding %+v", f)
 		}
+	}
+}
+
+// Issue 12 item 8: with execInto ServiceTask, the service's task was
+// started without exec and its container has a read-only root. Diagnosis
+// reads both from ECS: ExecNotEnabled and ReadonlyRootFilesystem, and no
+// ExecAgentNotRunning beside them (an agent that was never started).
+func TestServiceTaskExecPrerequisitesComeFromItsDefinition(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		a := sc.Accounts[0]
+		for _, td := range a.TaskDefinitions {
+			if td.Family == "orders-api" {
+				td.ContainerDefinitions = []json.RawMessage{json.RawMessage(`{"name":"app","image":"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders-api:latest","essential":true,"readonlyRootFilesystem":true,"linuxParameters":{"initProcessEnabled":true}}`)}
+			}
+		}
+		for _, tk := range a.Tasks {
+			if tk.ID == "3c4d5e6f7a8b49c0d1e2f3a4b5c6d7e8" {
+				tk.EnableExecuteCommand = false
+			}
+		}
+	})
+	c := workerCheck("worker")
+	c.Spec.Probe.ExecInto = v1alpha1.ExecIntoServiceTask
+	w.create(c)
+	c = w.waitFor("worker", "exec findings", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return hasFinding(c.Status.Findings, v1alpha1.FindingExecNotEnabled, "")
+	})
+	if !hasFinding(c.Status.Findings, v1alpha1.FindingReadonlyRootFilesystem, "") || hasFinding(c.Status.Findings, v1alpha1.FindingExecAgentNotRunning, "") {
+		t.Fatalf("want ExecNotEnabled and ReadonlyRootFilesystem, no ExecAgentNotRunning:\n%s", describe(c))
+	}
+}
+
+// Issue 12 item 10: a Windows service task on Fargate 1.0.0 is new enough
+// for ECS Exec; only the exec setting is reported.
+func TestWindowsFargateOneZeroZeroIsNotTooOld(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		a := sc.Accounts[0]
+		for _, td := range a.TaskDefinitions {
+			if td.Family == "orders-api" {
+				td.RuntimePlatform = json.RawMessage(`{"operatingSystemFamily":"WINDOWS_SERVER_2022_CORE","cpuArchitecture":"X86_64"}`)
+			}
+		}
+		for _, tk := range a.Tasks {
+			if tk.ID == "3c4d5e6f7a8b49c0d1e2f3a4b5c6d7e8" {
+				tk.EnableExecuteCommand, tk.PlatformVersion = false, "1.0.0"
+			}
+		}
+	})
+	c := workerCheck("worker")
+	c.Spec.Probe.ExecInto = v1alpha1.ExecIntoServiceTask
+	w.create(c)
+	c = w.waitFor("worker", "exec findings", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return hasFinding(c.Status.Findings, v1alpha1.FindingExecNotEnabled, "")
+	})
+	if hasFinding(c.Status.Findings, v1alpha1.FindingPlatformVersionTooOld, "") {
+		t.Fatalf("Windows on Fargate 1.0.0 called too old:\n%s", describe(c))
 	}
 }
