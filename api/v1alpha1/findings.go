@@ -67,6 +67,9 @@ const (
 	FindingResourceInitialization   FindingCode = "ResourceInitialization"
 	FindingEssentialContainerExited FindingCode = "EssentialContainerExited"
 	FindingELBHealthCheckFailed     FindingCode = "ELBHealthCheckFailed"
+	// FindingSubnetNoFreeAddresses: a task's network interface could not
+	// be created because its subnet has no free IP address.
+	FindingSubnetNoFreeAddresses FindingCode = "SubnetNoFreeAddresses"
 )
 
 // Task start: RunTask failures[] reasons, reported when retries are exhausted.

@@ -337,3 +337,47 @@ func TestWindowsFargateOneZeroZeroIsNotTooOld(t *testing.T) {
 		t.Fatalf("Windows on Fargate 1.0.0 called too old:\n%s", describe(c))
 	}
 }
+
+// stopService edits the stopped task of a demo service and returns a
+// check of that service with one harmless target.
+func stopService(t *testing.T, service, taskID, reason string) (*world, *v1alpha1.ECSConnectivityCheck) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		for _, tk := range sc.Accounts[0].Tasks {
+			if tk.ID == taskID {
+				tk.StoppedReason = reason
+			}
+		}
+	})
+	c := workerCheck("svc")
+	c.Spec.Service = service
+	c.Spec.Targets = c.Spec.Targets[:1]
+	w.create(c)
+	return w, w.waitFor("svc", "ServiceHealthy=False with findings", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return condition(c, v1alpha1.ConditionServiceHealthy).Status == metav1.ConditionFalse && len(c.Status.Findings) > 0
+	})
+}
+
+// Issue 12 item 9: an ENI that could not be set up is not a registry,
+// secret or log group problem.
+func TestENIFailureIsNotBlamedOnTheStartPath(t *testing.T) {
+	_, c := stopService(t, "reports-api", "6a7b8c9d0e1f4a2b8c3d4e5f6a7b8c9d",
+		"ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message: signal: killed")
+	if len(c.Status.Findings) != 1 || c.Status.Findings[0].Code != v1alpha1.FindingResourceInitialization ||
+		!strings.Contains(c.Status.Findings[0].Message, "network interface") || strings.Contains(c.Status.Findings[0].Message, "registry authentication") {
+		t.Fatalf("want the ENI failure alone:\n%s", describe(c))
+	}
+}
+
+// Issue 12 item 11: a stop reason that dialled an IPv6 address is
+// followed to the network path like an IPv4 one.
+func TestIPv6AddressInAStopReasonIsFollowed(t *testing.T) {
+	_, c := stopService(t, "payments-batch", "5f3c0d6a8b7e4c1d9a2b3c4d5e6f7a8b",
+		`CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/payments-batch:latest: failed to do request: Head "https://123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/v2/payments-batch/manifests/latest": dial tcp [2600:1f18:4b2:5a00::1]:443: i/o timeout`)
+	var found bool
+	for _, f := range c.Status.Findings {
+		found = found || f.Code == v1alpha1.FindingNoRouteToDestination && f.Resource == "rtb-0private" && strings.Contains(f.Message, "2600:1f18:4b2:5a00::1")
+	}
+	if !found {
+		t.Fatalf("no NoRouteToDestination for the IPv6 address:\n%s", describe(c))
+	}
+}
