@@ -381,3 +381,25 @@ func TestIPv6AddressInAStopReasonIsFollowed(t *testing.T) {
 		t.Fatalf("no NoRouteToDestination for the IPv6 address:\n%s", describe(c))
 	}
 }
+
+// Issue 12 item 6: an S3 interface endpoint with private DNS only for
+// inbound resolver endpoints leaves S3 names public inside the VPC on
+// purpose (traffic takes the gateway endpoint): no "private hosted zone or
+// custom DNS" finding, and the path is the gateway endpoint's.
+func TestS3InboundResolverOnlyEndpointIsNotBlamed(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		a := sc.Accounts[0]
+		a.VPCEndpoints = append(a.VPCEndpoints,
+			&fakeaws.VPCEndpoint{ID: "vpce-0s3gw", VPC: "vpc-0demo", ServiceName: "com.amazonaws.ap-northeast-1.s3", Type: "Gateway", RouteTables: []string{"rtb-0private"}},
+			&fakeaws.VPCEndpoint{ID: "vpce-0s3if", VPC: "vpc-0demo", ServiceName: "com.amazonaws.ap-northeast-1.s3", Subnets: []string{"subnet-0priv1a"},
+				SecurityGroups: []string{"sg-0vpce"}, ENIs: []*fakeaws.EndpointENI{{Subnet: "subnet-0priv1a", IP: "10.0.1.30"}}, InboundResolverOnly: true})
+		sc.Outcomes = append([]*fakeaws.Outcome{{DNS: "s3.ap-northeast-1.amazonaws.com", Result: "OK", Addresses: []string{"52.219.16.10"}}}, sc.Outcomes...)
+	})
+	c := workerCheck("s3")
+	c.Spec.Targets = []v1alpha1.Target{{Name: "s3-dns", DNS: &v1alpha1.DNSTarget{Name: "s3.ap-northeast-1.amazonaws.com", ExpectPrivateAddress: true}}}
+	w.create(c)
+	c = w.waitFor("s3", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
+	if fs := target(c, "s3-dns").Findings; len(fs) != 0 {
+		t.Fatalf("findings for a name public by design: %+v", fs)
+	}
+}

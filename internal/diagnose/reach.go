@@ -15,11 +15,22 @@ func (p *pathEval) endpointsFor(svc string, typ ec2types.VpcEndpointType) []*ec2
 	var out []*ec2types.VpcEndpoint
 	for i := range p.st.endpoints {
 		e := &p.st.endpoints[i]
-		if aws.ToString(e.ServiceName) == name && e.VpcEndpointType == typ {
+		if aws.ToString(e.ServiceName) == name && e.VpcEndpointType == typ && !inboundResolverOnly(e) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// inboundResolverOnly: an S3 interface endpoint whose private DNS answers
+// only Route 53 inbound resolver endpoints
+// (dnsOptions.PrivateDnsOnlyForInboundResolverEndpoint). Inside the VPC the
+// S3 names resolve public on purpose and traffic takes the S3 gateway
+// endpoint (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3"), so the
+// endpoint serves no task in it: diagnosis looks past it.
+func inboundResolverOnly(e *ec2types.VpcEndpoint) bool {
+	return e.VpcEndpointType == ec2types.VpcEndpointTypeInterface && e.DnsOptions != nil &&
+		aws.ToBool(e.DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint)
 }
 
 // associatedGateway is the gateway endpoint of svc on the subnet's route

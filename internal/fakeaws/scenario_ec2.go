@@ -106,6 +106,13 @@ type VPCEndpoint struct {
 	SecurityGroups []string       `json:"securityGroups,omitempty"`
 	RouteTables    []string       `json:"routeTables,omitempty"`
 	PrivateDNS     *bool          `json:"privateDnsEnabled,omitempty"` // interface default true
+	// InboundResolverOnly is dnsOptions.privateDnsOnlyForInboundResolverEndpoint
+	// of an S3 interface endpoint: its private DNS answers only queries that
+	// come through Route 53 inbound resolver endpoints; inside the VPC the
+	// S3 names stay public and traffic takes the S3 gateway endpoint, which
+	// must exist (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3",
+	// private DNS for S3 interface endpoints).
+	InboundResolverOnly bool `json:"privateDnsOnlyForInboundResolverEndpoint,omitempty"`
 	Policy         PolicyDocument `json:"policy,omitempty"`
 	ENIs           []*EndpointENI `json:"enis,omitempty"`
 	Tags           Tags           `json:"tags,omitempty"`
