@@ -50,6 +50,14 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 	if c == nil {
 		return nil, clusterNotFound()
 	}
+	// A task ID is 32 hex digits (36 in the old format); ECS checks the
+	// length before it looks the task up. Real transcript, aws/aws-cli
+	// issue 10057: "An error occurred (InvalidParameterException) when
+	// calling the ExecuteCommand operation: task length should be one of
+	// [32,36]".
+	if id := in.Task[strings.LastIndex(in.Task, "/")+1:]; len(id) != 32 && len(id) != 36 {
+		return nil, invalidParam("task length should be one of [32,36]")
+	}
 	t := rq.acct.task(rq.region, c.Name, in.Task)
 	if t == nil {
 		return nil, invalidParam("The specified task was not found.")
