@@ -27,7 +27,9 @@ func TestExplorersCallsAnswerAsAWS(t *testing.T) {
 		s.Accounts[0].KMSKeys = append(s.Accounts[0].KMSKeys, &KMSKey{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Aliases: []string{"alias/ecs-exec"}})
 	})
 	out, errOut, code = awsCLI(t, srv, akid, "kms", "describe-key", "--key-id", "alias/ecs-exec")
-	var dk struct{ KeyMetadata struct{ Arn, KeyState string } }
+	var dk struct {
+		KeyMetadata struct{ Arn, KeyState string }
+	}
 	if code != 0 || json.Unmarshal([]byte(out), &dk) != nil || dk.KeyMetadata.Arn != "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" || dk.KeyMetadata.KeyState != "Enabled" {
 		t.Errorf("describe-key: %d %s %s", code, out, errOut)
 	}
