@@ -94,13 +94,13 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 		TokenValue:       "AAEAA" + randHex(120),
 		TargetID:         "ecs:" + c.Name + "_" + t.ID + "_" + t.ID + "-1000000000",
 		Command:          in.Command,
-		Mode:             fakeagent.ModeHandshake,
+		Mode:             fakeagent.ModePlain,
 		FirstOutputDelay: s.state.Exec.FirstOutputDelay.Duration,
 		ChunkSize:        s.state.Exec.ChunkSize,
 	}
 	switch strings.ToLower(s.state.Exec.Mode) {
-	case "plain":
-		cfg.Mode = fakeagent.ModePlain
+	case "handshake":
+		cfg.Mode = fakeagent.ModeHandshake
 	case "handshakekms":
 		cfg.Mode = fakeagent.ModeHandshakeKMS
 	}
