@@ -185,7 +185,7 @@ func (s *Server) findTask(id string) *Task {
 // (amazon-ssm-agent, ContainerMode): quotes group, nothing is expanded.
 func TestShellWordsSplitsWithoutAShell(t *testing.T) {
 	for in, want := range map[string][]string{
-		`/bin/sh /tmp/probe.sh QUJD`:                   {"/bin/sh", "/tmp/probe.sh", "QUJD"},
+		`/bin/sh /tmp/probe.sh QUJD`:                    {"/bin/sh", "/tmp/probe.sh", "QUJD"},
 		`/bin/sh -c 'echo a | base64 -d > /tmp/x && y'`: {"/bin/sh", "-c", "echo a | base64 -d > /tmp/x && y"},
 		`echo "a \"b\" $HOME" c\ d`:                     {"echo", `a "b" $HOME`, "c d"},
 		`ls # a comment`:                                {"ls"},
