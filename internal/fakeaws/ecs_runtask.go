@@ -149,6 +149,9 @@ func ecsRunTask(s *Server, rq *request) (any, error) {
 		if net != nil {
 			rq.acct.attachENI(rq.region, t)
 		}
+		if t.EnableExecuteCommand && t.plan.agentPin == "" && execAgentCannotStart(s, td, t) {
+			t.plan.agentPin = "PENDING"
+		}
 		rq.acct.Tasks = append(rq.acct.Tasks, t)
 		if t.Shell {
 			if err := s.startShell(rq.acct, t, td); err != nil {
@@ -248,4 +251,50 @@ func fargateFailureReason(reason string) string {
 		return fargateCapacityUnavailable
 	}
 	return reason
+}
+
+// execAgentCannotStart: the ECS Exec agent of t never reaches RUNNING (ECS
+// developer guide, ECS Exec considerations: the SSM agent needs a writable
+// root filesystem, Fargate platform 1.4.0 or later on Linux, and a path to
+// ssmmessages; ECS then refuses ExecuteCommand with "...the execute
+// command agent isn't running"). A scenario's tcp outcome for
+// ssmmessages.<region>.amazonaws.com:443 that is not OK from the task's
+// subnet and groups is "no path". Called with s.mu held.
+func execAgentCannotStart(s *Server, td *TaskDefinition, t *Task) bool {
+	cs := parseContainers(td)
+	if len(cs) > 0 && cs[0].ReadonlyRootFS != nil && *cs[0].ReadonlyRootFS {
+		return true
+	}
+	if t.LaunchType == "FARGATE" && !windowsTaskDef(td) && versionBefore(t.PlatformVersion, "1.4.0") {
+		return true
+	}
+	if t.Network == nil || len(t.Network.Subnets) == 0 {
+		return false
+	}
+	pt := probeTask{subnet: t.Network.Subnets[0], groups: t.Network.SecurityGroups, region: t.Region}
+	o := s.netOutcome("tcp", "ssmmessages."+t.Region+".amazonaws.com:443", pt)
+	return o != nil && !strings.EqualFold(o.Result, "OK")
+}
+
+func windowsTaskDef(td *TaskDefinition) bool {
+	return strings.Contains(strings.ToUpper(string(td.RuntimePlatform)), "WINDOWS")
+}
+
+// versionBefore compares dotted versions numerically; "" and LATEST are new.
+func versionBefore(v, floor string) bool {
+	if v == "" || strings.EqualFold(v, "LATEST") {
+		return false
+	}
+	a, b := strings.Split(v, "."), strings.Split(floor, ".")
+	for i := 0; i < len(b); i++ {
+		x, y := 0, 0
+		if i < len(a) {
+			fmt.Sscan(a[i], &x)
+		}
+		fmt.Sscan(b[i], &y)
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -219,5 +220,45 @@ func TestExecWithKMS(t *testing.T) {
 	}
 	if n := srv.Calls()["kms:GenerateDataKey"]; n != 2 { // one per session
 		t.Errorf("GenerateDataKey calls = %d", n)
+	}
+}
+
+// Issue 12, the fake: exec failures derive from their causes. A read-only
+// root, a Fargate platform before 1.4.0, or no path to ssmmessages keep
+// the agent from RUNNING, and ExecuteCommand answers as ECS documents.
+func TestExecAgentNeverRunsWithoutItsPrerequisites(t *testing.T) {
+	cases := map[string]struct {
+		edit func(*Scenario)
+		mut  func(*ecs.RunTaskInput)
+	}{
+		"read-only root": {edit: func(s *Scenario) {
+			s.Accounts[0].TaskDefinitions[0].ContainerDefinitions = []json.RawMessage{json.RawMessage(`{"name":"app","image":"public.ecr.aws/nginx/nginx:latest","readonlyRootFilesystem":true}`)}
+		}},
+		"platform 1.3.0": {mut: func(in *ecs.RunTaskInput) { in.PlatformVersion = aws.String("1.3.0") }},
+		"no path to ssmmessages": {edit: func(s *Scenario) {
+			s.Outcomes = append(s.Outcomes, &Outcome{TCP: "ssmmessages.ap-northeast-1.amazonaws.com:443", Result: "Timeout"})
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := loadBasic(t)
+			if tc.edit != nil {
+				srv.Update(tc.edit)
+			}
+			c := clientsFor(srv, "AKIDCONTROLLER").ecs
+			var muts []func(*ecs.RunTaskInput)
+			if tc.mut != nil {
+				muts = append(muts, tc.mut)
+			}
+			arn := aws.ToString(runProbe(t, c, "", muts...).Tasks[0].TaskArn)
+			eventually(t, 5*time.Second, "task RUNNING", func() bool { return aws.ToString(describeTask(t, c, arn).LastStatus) == "RUNNING" })
+			time.Sleep(200 * time.Millisecond) // past the agent's usual start
+			if a := describeTask(t, c, arn).Containers[0].ManagedAgents; len(a) != 1 || aws.ToString(a[0].LastStatus) == "RUNNING" {
+				t.Fatalf("agent %+v", a)
+			}
+			if _, err := execSession(t, c, arn, "ls"); err == nil || !strings.Contains(err.Error(), "execute command agent isn") {
+				t.Errorf("ExecuteCommand: %v", err)
+			}
+		})
 	}
 }
