@@ -403,3 +403,28 @@ func TestS3InboundResolverOnlyEndpointIsNotBlamed(t *testing.T) {
 		t.Fatalf("findings for a name public by design: %+v", fs)
 	}
 }
+
+// Issue 12 item 7 (logging): the cluster logs sessions to an encrypted log
+// group and the task role may not describe it. The agent refuses the
+// session as amazon-ssm-agent does; diagnosis names the task role's
+// logging permissions, not the controller.
+func TestExecLoggingDenialIsTheTaskRoles(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		for _, c := range sc.Accounts[0].Clusters {
+			if c.Name == "prod" {
+				c.ExecuteCommand = &fakeaws.ExecCommandCfg{Logging: "OVERRIDE",
+					LogConfiguration: json.RawMessage(`{"cloudWatchLogGroupName":"/ecs/exec","cloudWatchEncryptionEnabled":true}`)}
+			}
+		}
+	})
+	w.create(workerCheck("worker"))
+	c := w.waitFor("worker", "exec logging finding", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return hasFinding(c.Status.Findings, v1alpha1.FindingTaskRoleMissingExecLogging, "arn:aws:iam::123456789012:role/TaskRole")
+	})
+	if hasFinding(c.Status.Findings, v1alpha1.FindingControllerExecuteCommandDenied, "") {
+		t.Fatalf("the agent's logging refusal was blamed on the controller:\n%s", describe(c))
+	}
+	if pr := condition(c, v1alpha1.ConditionProbeReady); !strings.Contains(pr.Message, "unable to validate encryption on CloudWatch Logs log group") {
+		t.Errorf("ProbeReady does not quote the agent: %+v", pr)
+	}
+}

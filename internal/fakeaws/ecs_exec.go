@@ -2,6 +2,7 @@ package fakeaws
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -108,6 +109,7 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 		cfg.Mode, cfg.KMSKeyID = fakeagent.ModeHandshakeKMS, c.ExecuteCommand.KMSKeyID
 		cfg.Decrypt = s.taskRoleDecrypt(rq.acct, t, rq.region, c.ExecuteCommand.KMSKeyID)
 	}
+	cfg.Refuse = s.execLoggingRefusal(rq.acct, t, rq.region, c)
 	if f := s.takeExecFault(); f != nil {
 		cfg.Faults = fakeagent.Faults{
 			DuplicateFrames: f.DuplicateFrames, ReorderFrames: f.ReorderFrames, DropAcks: f.DropAcks,
@@ -260,4 +262,57 @@ func (a *Account) kmsKeyOf(region, ref string) string {
 		return ref
 	}
 	return kmsKeyARN(region, a.ID, strings.TrimPrefix(ref, "key/"))
+}
+
+// execLoggingRefusal is why the agent refuses the session over the
+// cluster's session logging, or "". With cloudWatchEncryptionEnabled (or
+// s3EncryptionEnabled) the agent first checks the log group's (bucket's)
+// encryption as the task role, and a refusal ends the session: "Couldn't
+// start the session because we are unable to validate encryption on
+// CloudWatch Logs log group. Error: %v" (amazon-ssm-agent
+// agent/session/shell/shell.go; the S3 form in a real transcript names
+// s3:GetEncryptionConfiguration). Without encryption validation a missing
+// permission only loses the log. Called with s.mu held.
+func (s *Server) execLoggingRefusal(a *Account, t *Task, region string, c *Cluster) string {
+	if c.ExecuteCommand == nil || !strings.EqualFold(c.ExecuteCommand.Logging, "OVERRIDE") || len(c.ExecuteCommand.LogConfiguration) == 0 {
+		return ""
+	}
+	var lc struct {
+		CloudWatchLogGroupName      string `json:"cloudWatchLogGroupName"`
+		CloudWatchEncryptionEnabled bool   `json:"cloudWatchEncryptionEnabled"`
+		S3BucketName                string `json:"s3BucketName"`
+		S3EncryptionEnabled         bool   `json:"s3EncryptionEnabled"`
+	}
+	if json.Unmarshal(c.ExecuteCommand.LogConfiguration, &lc) != nil {
+		return ""
+	}
+	arn := s.taskRole(a, t)
+	r := s.findRole(a.ID, arn[strings.LastIndex(arn, "/")+1:])
+	if r == nil {
+		return ""
+	}
+	pols, err := s.rolePolicies(a.ID, r)
+	if err != nil {
+		return ""
+	}
+	who := "arn:aws:sts::" + a.ID + ":assumed-role/" + r.Name + "/" + s.taskSessionName(t)
+	denied := func(action, resource string) bool {
+		ec := &evalContext{action: action, resource: resource, keys: s.agentRequestKeys(a, t, arn), missing: map[string]bool{}}
+		return evaluate(pols, ec, nil).Decision != "allowed"
+	}
+	if lc.CloudWatchLogGroupName != "" && lc.CloudWatchEncryptionEnabled {
+		res := "arn:aws:logs:" + region + ":" + a.ID + ":log-group::log-stream:"
+		if denied("logs:DescribeLogGroups", res) {
+			return "Couldn't start the session because we are unable to validate encryption on CloudWatch Logs log group. Error: AccessDeniedException: User: " + who +
+				" is not authorized to perform: logs:DescribeLogGroups on resource: " + res + " because no identity-based policy allows the logs:DescribeLogGroups action"
+		}
+	}
+	if lc.S3BucketName != "" && lc.S3EncryptionEnabled {
+		res := "arn:aws:s3:::" + lc.S3BucketName
+		if denied("s3:GetEncryptionConfiguration", res) {
+			return "Couldn't start the session because we are unable to validate encryption on Amazon S3 bucket. Error: AccessDenied: User: " + who +
+				" is not authorized to perform: s3:GetEncryptionConfiguration on resource: \"" + res + "\" because no identity-based policy allows the s3:GetEncryptionConfiguration action"
+		}
+	}
+	return ""
 }
