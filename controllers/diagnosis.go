@@ -140,6 +140,19 @@ func (s *ProbeStep) execState(ctx context.Context, clients *awsclient.Clients, s
 	return e
 }
 
+// serviceExecFindings are the ECS Exec prerequisites of the service's
+// task with execInto: ServiceTask, read from its definition even while exec
+// works (exec disabled, read-only root, platform version; a disabled init
+// process is advisory, see diagnose.Advisory: it must not fail Ready).
+// Hook for Probe: call it when the task is Ready and id.ExecInto is
+// ServiceTask, and add the findings to the outcome.
+func (s *ProbeStep) serviceExecFindings(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState) []v1alpha1.Finding {
+	if id.ExecInto != v1alpha1.ExecIntoServiceTask || task == nil {
+		return nil
+	}
+	return diagnose.ExecPrerequisites(network(id), s.execState(ctx, clients, "task of service "+id.ServiceArn, task))
+}
+
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {
 		if v != "" {

@@ -80,3 +80,18 @@ func TestScenarioTasksHaveENIAttachments(t *testing.T) {
 		t.Errorf("attachment %+v %v", att, details)
 	}
 }
+
+// Denials name the IAM action the operation is authorized as (S3 API
+// reference, "Permissions"), and a HEAD denial has no body.
+func TestDenialsNameTheIAMAction(t *testing.T) {
+	who := &principal{ARN: "arn:aws:sts::123456789012:assumed-role/TaskRole/t", Account: "123456789012"}
+	o := &Outcome{Result: "Denied"}
+	for op, want := range map[string]string{"ListObjectsV2": "s3:ListBucket", "HeadBucket": "s3:ListBucket", "HeadObject": "s3:GetObject", "ListBuckets": "s3:ListAllMyBuckets", "GetObject": "s3:GetObject"} {
+		if e := denial(o, "s3", op, who, "ap-northeast-1", ""); !strings.Contains(e.Message, "perform: "+want+" ") {
+			t.Errorf("%s: %s", op, e.Message)
+		}
+	}
+	if text, ok := headError("HeadObject", 403); !ok || !strings.Contains(text, "An error occurred (403) when calling the HeadObject operation: Forbidden") {
+		t.Errorf("HEAD denial %q", text)
+	}
+}
