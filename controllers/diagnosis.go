@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
@@ -44,7 +45,8 @@ func (s *Explainer) Targets(ctx context.Context, clients *awsclient.Clients, id 
 }
 
 // Probe explains a probe that is not ready or whose session failed: the
-// task's stop, then ECS Exec's prerequisites.
+// task's stop, then ECS Exec's prerequisites; for a ready service task, the
+// prerequisites its definition misses.
 func (s *Explainer) Probe(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState, e *probe.Error) []v1alpha1.Finding {
 	if e != nil {
 		findings := e.Findings
@@ -55,6 +57,11 @@ func (s *Explainer) Probe(ctx context.Context, clients *awsclient.Clients, id *p
 	}
 	if task == nil {
 		return nil
+	}
+	if task.Ready {
+		// A service's own task can run exec while its definition still
+		// misses prerequisites (advisory ones do not fail Ready).
+		return s.ServiceExecFindings(ctx, clients, id, task)
 	}
 	findings := task.Findings
 	if task.StopCode != "" || task.StoppedReason != "" {
@@ -124,10 +131,7 @@ func (s *Explainer) explainExec(ctx context.Context, clients *awsclient.Clients,
 	if id.ExecInto == v1alpha1.ExecIntoServiceTask {
 		subject = "task of service " + id.ServiceArn
 	}
-	state := diagnose.ExecState{
-		Subject: subject, TaskArn: task.TaskArn, Cluster: task.Cluster, EnableExecuteCommand: true,
-		AgentStatus: task.ExecAgent, Container: task.Container,
-	}
+	state := s.execState(ctx, clients, subject, task)
 	// The agent reported RUNNING but ECS Exec did not reach it: the error
 	// text tells diagnosis the session failed.
 	if reason != v1alpha1.ReasonExecAgentNotRunning || task.ExecAgent == "RUNNING" {
@@ -138,6 +142,52 @@ func (s *Explainer) explainExec(ctx context.Context, clients *awsclient.Clients,
 		s.Log.V(1).Info("diagnosis of ECS Exec incomplete", "task", task.TaskArn, "error", err.Error())
 	}
 	return findings
+}
+
+// execState is what ECS says of the task ECS Exec failed to reach: whether
+// it was started with exec enabled, its launch type and platform version,
+// its agent, and its containers' definitions (read-only root, init
+// process). Without them diagnosis could only assume exec was enabled.
+// When ECS cannot be asked, the probe's own view is used.
+func (s *Explainer) execState(ctx context.Context, clients *awsclient.Clients, subject string, task *probe.TaskState) diagnose.ExecState {
+	state := diagnose.ExecState{
+		Subject: subject, TaskArn: task.TaskArn, Cluster: task.Cluster, EnableExecuteCommand: true,
+		AgentStatus: task.ExecAgent, Container: task.Container,
+	}
+	out, err := clients.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(task.Cluster), Tasks: []string{task.TaskArn}})
+	if err != nil || len(out.Tasks) == 0 {
+		return state
+	}
+	t := out.Tasks[0]
+	var td *ecstypes.TaskDefinition
+	if r, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: t.TaskDefinitionArn}); err == nil {
+		td = r.TaskDefinition
+	}
+	e := diagnose.ExecStateFromECS(t, td, task.Container)
+	e.Subject = subject
+	e.AgentStatus = firstNonEmpty(e.AgentStatus, task.ExecAgent)
+	e.Cluster = firstNonEmpty(e.Cluster, task.Cluster)
+	return e
+}
+
+// ServiceExecFindings are the ECS Exec prerequisites of the service's
+// task with execInto: ServiceTask, read from its definition even while exec
+// works (exec disabled, read-only root, platform version; a disabled init
+// process is advisory, see diagnose.Advisory: it must not fail Ready).
+func (s *Explainer) ServiceExecFindings(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, task *probe.TaskState) []v1alpha1.Finding {
+	if id.ExecInto != v1alpha1.ExecIntoServiceTask || task == nil {
+		return nil
+	}
+	return diagnose.ExecPrerequisites(network(id), s.execState(ctx, clients, "task of service "+id.ServiceArn, task))
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // ServiceHealth computes ServiceHealthy and explains the service's most

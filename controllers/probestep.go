@@ -117,6 +117,7 @@ func (s *ProbeStep) fromReport(out *ProbeOutcome, check *v1alpha1.ECSConnectivit
 	default:
 		out.Phase, out.Reason = ProbeAvailable, v1alpha1.ReasonProbeRunning
 		out.Message = fmt.Sprintf("Probe task %s is %s and its ECS Exec agent is %s", rep.Task.TaskArn, rep.Task.LastStatus, rep.Task.ExecAgent)
+		out.Findings = append(out.Findings, rep.Findings...)
 	}
 	d := rep.Delivery
 	if d == nil || d.Generation != check.Generation {

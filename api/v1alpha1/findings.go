@@ -45,6 +45,20 @@ const (
 	FindingInitProcessDisabled            FindingCode = "InitProcessDisabled"
 	FindingPlatformVersionTooOld          FindingCode = "PlatformVersionTooOld"
 	FindingControllerExecuteCommandDenied FindingCode = "ControllerExecuteCommandDenied"
+	// FindingTaskRoleMissingExecKMS: the cluster encrypts ECS Exec sessions
+	// with a KMS key (executeCommandConfiguration.kmsKeyId) and the task
+	// role may not kms:Decrypt it.
+	FindingTaskRoleMissingExecKMS FindingCode = "TaskRoleMissingExecKMS"
+	// FindingControllerMissingExecKMS: the controller's identity, which
+	// opens the session, may not kms:GenerateDataKey with the cluster's key.
+	FindingControllerMissingExecKMS FindingCode = "ControllerMissingExecKMS"
+	// FindingNoPathToKMS: the task has no network path to KMS, which the
+	// agent calls to decrypt the session key.
+	FindingNoPathToKMS FindingCode = "NoPathToKMS"
+	// FindingTaskRoleMissingExecLogging: the cluster logs ECS Exec sessions
+	// (logging DEFAULT with awslogs, or OVERRIDE) and the task role lacks
+	// the CloudWatch Logs or S3 actions to write them.
+	FindingTaskRoleMissingExecLogging FindingCode = "TaskRoleMissingExecLogging"
 )
 
 // Task start: stop codes of the probe's and the service's tasks.
@@ -53,6 +67,9 @@ const (
 	FindingResourceInitialization   FindingCode = "ResourceInitialization"
 	FindingEssentialContainerExited FindingCode = "EssentialContainerExited"
 	FindingELBHealthCheckFailed     FindingCode = "ELBHealthCheckFailed"
+	// FindingSubnetNoFreeAddresses: a task's network interface could not
+	// be created because its subnet has no free IP address.
+	FindingSubnetNoFreeAddresses FindingCode = "SubnetNoFreeAddresses"
 )
 
 // Task start: RunTask failures[] reasons, reported when retries are exhausted.
@@ -61,4 +78,12 @@ const (
 	FindingRunTaskResource  FindingCode = "RunTaskFailedResource"
 	FindingRunTaskAttribute FindingCode = "RunTaskFailedAttribute"
 	FindingRunTaskMissing   FindingCode = "RunTaskFailedMissing"
+	// FindingRunTaskCapacityUnavailable: Fargate had no capacity ("Capacity
+	// is unavailable at this time..."); it passes.
+	FindingRunTaskCapacityUnavailable FindingCode = "RunTaskCapacityUnavailable"
+	// FindingRunTaskQuotaExceeded: an account quota (Fargate vCPUs, tasks)
+	// refused the task; retrying does not help.
+	FindingRunTaskQuotaExceeded FindingCode = "RunTaskQuotaExceeded"
+	// FindingRunTaskFailed: any other failures[] reason, quoted.
+	FindingRunTaskFailed FindingCode = "RunTaskFailed"
 )

@@ -116,8 +116,12 @@ func TestAgentFailuresThenSuccessConverge(t *testing.T) {
 	w := newWorld(t, func(sc *fakeaws.Scenario) {
 		sc.Faults = map[string]*fakeaws.Fault{"ecs:RunTask": {Kind: "RunTaskFailure", Reason: "AGENT", Times: 2}}
 	})
-	w.create(workerCheck("worker"))
-	c := w.waitFor("worker", "Ready=True", ready(metav1.ConditionTrue, v1alpha1.ReasonAllTargetsAsExpected))
+	// AGENT is about a container instance: seed 003 is an EC2 probe
+	// (Fargate's failures are free text, issue 12).
+	c := workerCheck("worker")
+	c.Spec.Probe.LaunchType = v1alpha1.LaunchTypeEC2
+	w.create(c)
+	c = w.waitFor("worker", "Ready=True", ready(metav1.ConditionTrue, v1alpha1.ReasonAllTargetsAsExpected))
 	if n := w.aws.Calls()["ecs:RunTask"]; n != 3 {
 		t.Fatalf("RunTask called %d times, want 2 AGENT failures and 1 success\n%s", n, describe(c))
 	}

@@ -73,6 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "export AWS_SECRET_ACCESS_KEY=%s\n", secret)
 	fmt.Fprintf(stdout, "export AWS_REGION=%s\n", st.Region)
 	fmt.Fprintf(stdout, "export AWS_DEFAULT_REGION=%s\n", st.Region)
+	// The AWS CLI v2 before 2.13 ignores AWS_ENDPOINT_URL (Debian ships
+	// 2.9): give it the option form as well.
+	fmt.Fprintf(stdout, "# aws CLI v2 before 2.13 ignores AWS_ENDPOINT_URL: aws --endpoint-url %s <service> <command>\n", srv.URL())
 	fmt.Fprintf(stdout, "# admin API: %s/_admin/state  (calls: %s/_admin/calls)\n", srv.URL(), srv.URL())
 	<-ctx.Done()
 	return nil

@@ -70,8 +70,8 @@ func run(ctx context.Context, controller, scenario, checks, dir string, exit boo
 	if exit {
 		return nil
 	}
-	fmt.Fprintf(out, "The sandbox runs until interrupted (Ctrl-C).\n  export KUBECONFIG=%s\n  export AWS_ENDPOINT_URL=%s  # the fake AWS; admin API under /_admin/\n  controller log: %s\n",
-		sb.Kubeconfig, sb.AWS.URL(), logPath)
+	fmt.Fprintf(out, "The sandbox runs until interrupted (Ctrl-C).\n  export KUBECONFIG=%s\n  export AWS_ENDPOINT_URL=%s  # the fake AWS; admin API under /_admin/\n  # aws CLI v2 before 2.13 ignores AWS_ENDPOINT_URL: aws --endpoint-url %s <service> <command>\n  controller log: %s\n",
+		sb.Kubeconfig, sb.AWS.URL(), sb.AWS.URL(), logPath)
 	<-ctx.Done()
 	return nil
 }

@@ -102,7 +102,9 @@ func TestDemoShowsTheSeedScenarios(t *testing.T) {
 	// Seed 002: the task role lacks ssmmessages, so ECS Exec cannot reach
 	// the probe, and the check names the permissions to add.
 	noExec := byName["no-exec-role"]
-	if r := meta.FindStatusCondition(noExec.Status.Conditions, v1alpha1.ConditionReady); r == nil || r.Status != "False" || r.Reason != v1alpha1.ReasonExecAgentNotRunning {
+	if r := meta.FindStatusCondition(noExec.Status.Conditions, v1alpha1.ConditionReady); r == nil || r.Status != "False" || r.Reason != v1alpha1.ReasonExecSessionFailed {
+		// ECS reports the agent RUNNING, yet TargetNotConnectedException:
+		// the session fails, and the finding names the task role.
 		t.Errorf("no-exec-role Ready = %+v", r)
 	}
 	if !hasFinding(noExec.Status.Findings, v1alpha1.FindingTaskRoleMissingSSMMessages, "ssmmessages:CreateControlChannel") {
@@ -111,6 +113,32 @@ func TestDemoShowsTheSeedScenarios(t *testing.T) {
 
 	if r := meta.FindStatusCondition(byName["orders-worker-egress"].Status.Conditions, v1alpha1.ConditionReady); r == nil || r.Status != "True" {
 		t.Errorf("orders-worker-egress Ready = %+v", r)
+	}
+
+	// Issue 12: one cause is one finding. No check repeats a finding (the
+	// same code on the same resource) in its status or in a target.
+	for _, c := range checks {
+		lists := map[string][]v1alpha1.Finding{"status": c.Status.Findings}
+		for _, ts := range c.Status.Targets {
+			lists["target "+ts.Name] = ts.Findings
+		}
+		for where, fs := range lists {
+			seen := map[string]bool{}
+			for _, f := range fs {
+				t.Logf("%s %s: %s %s: %s", c.Name, where, f.Code, f.Resource, f.Message)
+				k := string(f.Code) + "|" + f.Resource
+				if seen[k] {
+					t.Errorf("%s %s: %s on %s reported twice: %+v", c.Name, where, f.Code, f.Resource, fs)
+				}
+				seen[k] = true
+			}
+		}
+	}
+
+	for _, ts := range byName["payments-batch-pull"].Status.Targets {
+		if ts.Name == "s3-layers" && (len(ts.Findings) != 1 || ts.Findings[0].Code != v1alpha1.FindingMissingVPCEndpoint) {
+			t.Errorf("s3-layers findings = %+v, want the missing S3 endpoint alone", ts.Findings)
+		}
 	}
 
 	out, err := sb.Kubectl("get", "ecschecks", "-n", "demo")

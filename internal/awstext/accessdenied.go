@@ -38,6 +38,9 @@ type Denial struct {
 	PolicyArn string
 	// Message is the AWS message (without the CLI's "An error occurred" prefix).
 	Message string
+	// KeyPolicy: KMS's wording, which blames the key (its policy, its
+	// Region or its existence) whatever the identity policies say.
+	KeyPolicy bool
 }
 
 // Finding is the AccessDenied* code of the policy type AWS names, or ""
@@ -60,6 +63,16 @@ var (
 	// policyTypeRE finds a policy type clause anywhere, for messages that
 	// do not follow the "is not authorized to perform" form.
 	policyTypeRE = regexp.MustCompile(`(?i)(?:with an explicit deny in (?:an? |the )?|because no )(?:identity-based policy|VPC endpoint policy|service control policy|resource control policy|permissions boundary|resource-based policy|session policy)`)
+	// kmsClauseRE is KMS's current wording, which names no single policy
+	// type and no resource ARN: "... is not authorized to perform:
+	// kms:Decrypt on this resource because the resource does not exist in
+	// this Region, no resource-based policies allow access, or a
+	// resource-based policy explicitly denies access" ("on the resource
+	// associated with this ciphertext" for Decrypt of a ciphertext; real
+	// transcript in onnela-lab/beiwe-backend issue 363). The key policy is
+	// a resource-based policy, and a KMS key is usable only if its key
+	// policy allows it (AWS KMS Developer Guide, "Key policies").
+	kmsClauseRE = regexp.MustCompile(`(?i)because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`)
 	// clauseEndRE ends a clause: the end of its sentence, line or quote.
 	clauseEndRE = regexp.MustCompile(`\s*(?:\.\s|\.$|\n|"|\))`)
 )
@@ -68,6 +81,13 @@ var deniedCodes = map[string]bool{
 	"AccessDenied": true, "AccessDeniedException": true, "AuthorizationError": true,
 	"AuthorizationErrorException": true, "UnauthorizedOperation": true, "Forbidden": true,
 	"UnauthorizedException": true, "NotAuthorized": true, "AccessDeniedFault": true,
+	// A HEAD request's error has no body, so botocore takes the HTTP status
+	// as the code and its reason phrase as the message: S3's HeadObject and
+	// HeadBucket denials print "An error occurred (403) when calling the
+	// HeadObject operation: Forbidden" (S3 API reference, HeadObject: "A
+	// HEAD request has the same options as a GET operation ... but the
+	// response has no body").
+	"403": true,
 }
 
 // policyTypes map the policy type AWS names to a reason. Order matters:
@@ -113,6 +133,12 @@ func ParseAccessDenied(text string) (*Denial, bool) {
 	}
 	if m := policyArnRE.FindStringSubmatch(text); m != nil {
 		d.PolicyArn = m[1]
+	}
+	if m := kmsClauseRE.FindStringIndex(text); m != nil {
+		d.Clause, d.KeyPolicy = text[m[0]:m[1]], true
+		d.PolicyType = "resource-based policy"
+		d.Reason = string(v1alpha1.FindingAccessDeniedResourcePolicy)
+		return d, true
 	}
 	if m := clauseRE.FindStringSubmatchIndex(text); m != nil {
 		d.Clause = clauseAt(text, m[2])

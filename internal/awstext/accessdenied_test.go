@@ -1,6 +1,7 @@
 package awstext_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
@@ -148,5 +149,24 @@ func TestParseAccessDeniedDetails(t *testing.T) {
 	}
 	if got := awstext.NormalizeAction("SNS:ListTopics"); got != "sns:ListTopics" {
 		t.Errorf("NormalizeAction = %q", got)
+	}
+}
+
+// Issue 12 item 5: KMS's current wording names no resource and three
+// causes, all about the key; and S3's bodiless HEAD denial (item 3).
+func TestParseAccessDeniedKMSAndHead(t *testing.T) {
+	for _, text := range []string{
+		"AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/Exec/0123 is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access",
+		"User: arn:aws:sts::123456789012:assumed-role/Exec/0123 is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access",
+	} {
+		d, ok := awstext.ParseAccessDenied(text)
+		if !ok || !d.KeyPolicy || d.Action != "kms:Decrypt" || d.Resource != "" || d.Finding() != v1alpha1.FindingAccessDeniedResourcePolicy ||
+			!strings.HasPrefix(d.Clause, "because the resource does not exist in this Region") {
+			t.Errorf("KMS denial %q: %+v", text, d)
+		}
+	}
+	d, ok := awstext.ParseAccessDenied("\nAn error occurred (403) when calling the HeadObject operation: Forbidden\n")
+	if !ok || d.Code != "403" || d.Reason != v1alpha1.ReasonAccessDenied {
+		t.Errorf("S3 HEAD denial: %+v %v", d, ok)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 )
@@ -37,6 +39,16 @@ func (d *Diagnoser) diagnoseConnection(ctx context.Context, c *awsclient.Clients
 		}
 	}
 	for _, subnet := range n.evalSubnets() {
+		if len(addrs) == 0 && svc != "" {
+			// An AWS API call that timed out (the CLI prints no address),
+			// or a name the probe did not report addresses for: the path
+			// the task would take to the service's endpoint explains it as
+			// well as an address would (DESIGN 2).
+			if err := p.reachService(subnet, svc, v1alpha1.FindingMissingVPCEndpoint, targetName(f)); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for _, a := range addrs {
 			label := a.String()
 			if f.Host != "" && f.Host != label {
@@ -48,6 +60,14 @@ func (d *Diagnoser) diagnoseConnection(ctx context.Context, c *awsclient.Clients
 		}
 		if svc != "" {
 			p.serviceEndpoints(subnet, svc, f.Host, targetName(f), addrs)
+			// No route out and no endpoint are one cause: the endpoint
+			// finding names both fixes (an endpoint, or a NAT gateway), so
+			// the route table's "no route" is not repeated beside it.
+			if p.out.has(v1alpha1.FindingMissingVPCEndpoint, p.st.id) || p.out.has(v1alpha1.FindingGatewayEndpointNotAssociated, "") {
+				if rt, _ := routeTableOf(p.st, subnet); rt != nil {
+					p.out.drop(v1alpha1.FindingNoRouteToDestination, aws.ToString(rt.RouteTableId))
+				}
+			}
 		}
 	}
 	return p.out.result(), nil

@@ -14,6 +14,9 @@ type denial struct {
 	resource  string
 	code      v1alpha1.FindingCode // "" when the message names no policy type
 	clause    string               // the policy-type clause as AWS wrote it
+	// keyPolicy: KMS's wording, which blames the key (its key policy, its
+	// Region, its existence), not the caller's identity policies.
+	keyPolicy bool
 }
 
 // parseDenial reads an AccessDenied message; ok is false when the text is
@@ -24,7 +27,7 @@ func parseDenial(text string) (denial, bool) {
 		return denial{}, false
 	}
 	return denial{principal: d.Principal, action: awstext.NormalizeAction(d.Action), resource: d.Resource,
-		code: d.Finding(), clause: d.Clause}, d.Action != ""
+		code: d.Finding(), clause: d.Clause, keyPolicy: d.KeyPolicy}, d.Action != ""
 }
 
 // why is the evidence of a denial for messages: AWS's own clause, or the

@@ -17,7 +17,7 @@ import (
 func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n Network, f APIDenial) ([]v1alpha1.Finding, error) {
 	den, _ := parseDenial(f.Message)
 	if den.action == "" && f.Action != "" {
-		den.action = iamPrefix(f.Service) + ":" + f.Action
+		den.action = iamAction(f.Service, f.Action)
 	}
 	if f.Service == "" {
 		f.Service, _, _ = strings.Cut(den.action, ":")
@@ -39,7 +39,7 @@ func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n 
 	case v1alpha1.FindingAccessDeniedVPCEndpointPolicy:
 		return d.endpointPolicyDenial(ctx, c, n, f, den, role)
 	case v1alpha1.FindingAccessDeniedNoIdentityPolicy, v1alpha1.FindingAccessDeniedExplicitIdentityPolicy:
-		if err := d.identityDenial(ctx, c, out, code, den, role); err != nil {
+		if err := d.identityDenial(ctx, c, n, out, code, den, role); err != nil {
 			return nil, err
 		}
 	case v1alpha1.FindingAccessDeniedPermissionsBoundary:
@@ -64,9 +64,13 @@ func (d *Diagnoser) diagnoseDenial(ctx context.Context, c *awsclient.Clients, n 
 		out.add("", code, acct, "%s of AWS Organizations denies %s on %s for account %s (%s). No change to the role helps: ask the organization's administrators to allow %s in the policies attached to the account or its OU.",
 			kind, den.action, orAny(den.resource), acct, den.why(), den.action)
 	case v1alpha1.FindingAccessDeniedResourcePolicy:
-		res := firstNonEmpty(den.resource, role)
-		out.add("", code, res, "The resource-based policy of %s does not let role %s perform %s (%s). Add a statement to that resource's policy allowing %s for principal %s.",
-			res, roleName(role), den.action, den.why(), den.action, role)
+		if den.keyPolicy {
+			out.add("", code, firstNonEmpty(den.resource, role), "%s", keyPolicyMessage("Role "+roleName(role)+" was refused "+den.action, den, role))
+			break
+		}
+		if err := d.resourcePolicyDenial(ctx, c, n, out, den, role); err != nil {
+			return nil, err
+		}
 	case v1alpha1.FindingAccessDeniedSessionPolicy:
 		out.add("", code, role, "A session policy passed when role %s was assumed does not allow %s on %s (%s). Allow %s in the session policy given to AssumeRole, or assume the role without one.",
 			roleName(role), den.action, orAny(den.resource), den.why(), den.action)
@@ -83,7 +87,7 @@ func orAny(res string) string {
 
 // identityDenial names the role and, for an explicit deny, the statement;
 // for a missing allow it confirms the gap when it can.
-func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, out *collector, code v1alpha1.FindingCode, den denial, role string) error {
+func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, n Network, out *collector, code v1alpha1.FindingCode, den denial, role string) error {
 	rp, err := d.role(ctx, c, role)
 	if err != nil {
 		return err
@@ -92,7 +96,7 @@ func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, ou
 		out.add("", code, role, "Role %s does not exist, so the task has no permissions: create the role with a policy allowing %s, or set the task definition's taskRoleArn to an existing role.", role, den.action)
 		return nil
 	}
-	gaps := d.roleGaps(ctx, c, rp, []permNeed{{action: den.action, resource: den.resource}})
+	gaps, unsure := d.roleGaps(ctx, c, n, rp, []permNeed{{action: den.action, resource: den.resource}})
 	if code == v1alpha1.FindingAccessDeniedExplicitIdentityPolicy {
 		where := "A Deny statement in a policy of role " + rp.name
 		if len(gaps) > 0 && gaps[0].denyText() != "" {
@@ -103,8 +107,11 @@ func (d *Diagnoser) identityDenial(ctx context.Context, c *awsclient.Clients, ou
 		return nil
 	}
 	how := "AWS says no identity-based policy allows it"
-	if len(gaps) > 0 {
+	switch {
+	case len(gaps) > 0:
 		how += ", " + gaps[0].evidence(rp)
+	case len(unsure) > 0:
+		how += "; iam:SimulatePrincipalPolicy cannot confirm it without " + missingKeys(unsure[0].sim) + ", which a condition of the role's policies tests: check that condition against the request"
 	}
 	out.add("", code, rp.arn, "No policy of task role %s allows %s on %s (%s). Add an Allow statement for %s on %s to the role, e.g. {\"Effect\":\"Allow\",\"Action\":\"%s\",\"Resource\":\"%s\"}.",
 		rp.name, den.action, orAny(den.resource), how, den.action, orAny(den.resource), den.action, orAny(den.resource))
@@ -124,11 +131,14 @@ func (d *Diagnoser) inferDenial(ctx context.Context, c *awsclient.Clients, n Net
 		}
 		// IAM's own evaluation sees SCPs and boundaries as well; ask it
 		// first, and fall back to the documents when it cannot answer.
-		if sim, ok := d.simulate(ctx, c, rp.arn, []string{den.action}, den.resource); ok {
-			if s, found := sim[strings.ToLower(den.action)]; found && s.decision != decAllowed && s.decision != decUnknown {
+		// A "not allowed" that rests on condition keys the simulation
+		// lacked is no verdict: look at the endpoints instead.
+		keys := d.requestContext(ctx, c, n, rp.arn, den.action)
+		if sim, ok := d.simulate(ctx, c, rp.arn, []string{den.action}, den.resource, keys); ok {
+			if s, found := sim[strings.ToLower(den.action)]; found && s.decision != decAllowed && s.decision != decUnknown && !s.unsure() {
 				return gapCode(permGap{decision: s.decision, byBoundary: s.byBoundary, byOrganizations: s.byOrganizations}), nil
 			}
-		} else if gaps := d.roleGaps(ctx, c, rp, []permNeed{{action: den.action, resource: den.resource}}); len(gaps) > 0 {
+		} else if gaps, _ := d.roleGaps(ctx, c, n, rp, []permNeed{{action: den.action, resource: den.resource}}); len(gaps) > 0 {
 			return gapCode(gaps[0]), nil
 		}
 	}
@@ -180,7 +190,26 @@ func endpointVerdict(ep *ec2types.VpcEndpoint, den denial, role string) verdict 
 	if err != nil || aws.ToString(ep.PolicyDocument) == "" {
 		return verdict{decision: decUnknown}
 	}
-	return evaluate([]*policyDoc{doc}, evalReq{action: den.action, resource: den.resource, principal: role})
+	return evaluate([]*policyDoc{doc}, evalReq{action: den.action, resource: den.resource, principal: role, context: endpointContext(ep, role)})
+}
+
+// endpointContext are the condition keys of a request through ep that
+// diagnosis knows: the endpoint itself (aws:SourceVpce, aws:SourceVpc) and,
+// when the caller is known, aws:PrincipalArn and aws:PrincipalAccount (IAM
+// User Guide, "AWS global condition context keys"). Other keys stay
+// unknown, so conditions on them remain "maybe".
+func endpointContext(ep *ec2types.VpcEndpoint, role string) map[string][]string {
+	ctx := map[string][]string{"aws:sourcevpce": {aws.ToString(ep.VpcEndpointId)}}
+	if v := aws.ToString(ep.VpcId); v != "" {
+		ctx["aws:sourcevpc"] = []string{v}
+	}
+	if role != "" && strings.Contains(role, ":role/") {
+		ctx["aws:principalarn"] = []string{role}
+		if a := accountOf(role); a != "" {
+			ctx["aws:principalaccount"] = []string{a}
+		}
+	}
+	return ctx
 }
 
 // gapCode is the AccessDenied code a proven gap of the task role means.
@@ -194,4 +223,49 @@ func gapCode(g permGap) v1alpha1.FindingCode {
 		return v1alpha1.FindingAccessDeniedExplicitIdentityPolicy
 	}
 	return v1alpha1.FindingAccessDeniedNoIdentityPolicy
+}
+
+// keyPolicyMessage explains KMS's denial, which does not say which of its
+// three causes it is (AWS KMS Developer Guide, "Troubleshooting key
+// access": a key policy must allow the principal, directly or by allowing
+// the account so that IAM policies apply).
+func keyPolicyMessage(what string, den denial, role string) string {
+	return what + " (AWS: " + den.clause + "). The KMS key is the cause whatever the role's own policies allow: check that the key exists in this Region (a key ID or alias from another Region does not resolve), and that its key policy allows " + role +
+		" " + den.action + ", either by name or by allowing the account (\"Principal\": {\"AWS\": \"arn:aws:iam::" + accountOf(role) + ":root\"}) so that the role's IAM policy applies."
+}
+
+// resourcePolicyDenial explains "because no resource-based policy allows".
+// AWS words a cross-account denial so even when the caller's own identity
+// policy is what is missing: across accounts both the identity policy and
+// the resource's policy must allow the call (IAM User Guide, "Cross-account
+// policy evaluation logic"). The role's side is checked first, so the user
+// is not sent to the resource's owner for a change of their own.
+func (d *Diagnoser) resourcePolicyDenial(ctx context.Context, c *awsclient.Clients, n Network, out *collector, den denial, role string) error {
+	res := firstNonEmpty(den.resource, role)
+	resAcct, roleAcct := accountOf(den.resource), accountOf(role)
+	sameAccount := resAcct != "" && resAcct == roleAcct
+	both := ""
+	if !sameAccount {
+		both = " Across accounts the role's own policies must allow it too"
+		if resAcct != "" {
+			both += " (the resource is in account " + resAcct + ", the role in " + roleAcct + ")"
+		}
+		both += "."
+		if rp, err := d.role(ctx, c, role); err != nil {
+			return err
+		} else if !rp.missing && role != "" {
+			gaps, _ := d.roleGaps(ctx, c, n, rp, []permNeed{{action: den.action, resource: den.resource}})
+			if len(gaps) > 0 {
+				out.add("", v1alpha1.FindingAccessDeniedNoIdentityPolicy, rp.arn,
+					"No policy of role %s allows %s on %s (%s), and a call to another account's resource needs the caller's own Allow as well as the resource policy's; AWS names only the resource-based policy (%s). Add {\"Effect\":\"Allow\",\"Action\":\"%s\",\"Resource\":\"%s\"} to the role, then check the resource's policy.",
+					rp.name, den.action, orAny(den.resource), gaps[0].evidence(rp), den.why(), den.action, orAny(den.resource))
+				both = " The role's own policies do not allow it either (see the finding before)."
+			} else if d.roleAllows(ctx, c, role, den.action, den.resource) {
+				both = " The role's own policies allow it, so the resource's policy is what is missing."
+			}
+		}
+	}
+	out.add("", v1alpha1.FindingAccessDeniedResourcePolicy, res, "The resource-based policy of %s does not let role %s perform %s (%s).%s Add a statement to that resource's policy allowing %s for principal %s.",
+		res, roleName(role), den.action, den.why(), both, den.action, role)
+	return nil
 }

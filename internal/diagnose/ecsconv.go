@@ -69,6 +69,9 @@ func ExecStateFromECS(t ecstypes.Task, td *ecstypes.TaskDefinition, container st
 	}
 	if td != nil {
 		e.Containers = ContainersFromECS(td.ContainerDefinitions, t.Containers)
+		if rp := td.RuntimePlatform; rp != nil {
+			e.OSFamily = string(rp.OperatingSystemFamily)
+		}
 	}
 	for _, c := range t.Containers {
 		if container != "" && aws.ToString(c.Name) != container {

@@ -26,31 +26,10 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 	n.PlatformVersion = firstNonEmpty(e.PlatformVersion, n.PlatformVersion)
 	out := newCollector()
 	subject := firstNonEmpty(e.Subject, shortTask(e.TaskArn))
-	if e.ExecuteCommandError != "" && awstext.IsAccessDenied(e.ExecuteCommandError) {
+	if controllerRefused(e) {
 		d.controllerDenied(ctx, c, e, out)
 	}
-	if !e.EnableExecuteCommand {
-		out.add("", v1alpha1.FindingExecNotEnabled, e.TaskArn,
-			"%s was started without enableExecuteCommand, so ECS Exec cannot reach it. For a service: aws ecs update-service --cluster %s --service <service> --enable-execute-command --force-new-deployment (only tasks started afterwards get the agent).",
-			sentence(subject), firstNonEmpty(e.Cluster, "<cluster>"))
-	}
-	if n.fargate() && platformTooOld(n.PlatformVersion) {
-		out.add("", v1alpha1.FindingPlatformVersionTooOld, e.TaskArn,
-			"%s runs on Fargate platform version %s; ECS Exec needs 1.4.0 or later. Set platformVersion to LATEST (or 1.4.0) on the service and deploy again.",
-			sentence(subject), n.PlatformVersion)
-	}
-	if ct, ok := execContainer(e); ok {
-		if ct.ReadonlyRootFilesystem {
-			out.add("", v1alpha1.FindingReadonlyRootFilesystem, e.TaskArn,
-				"Container %s of %s has readonlyRootFilesystem: true, so the SSM agent that ECS Exec starts in it cannot write its files. Set readonlyRootFilesystem to false in the task definition, or exec into another container.",
-				ct.Name, subject)
-		}
-		if !ct.InitProcessEnabled {
-			out.add("", v1alpha1.FindingInitProcessDisabled, e.TaskArn,
-				"Container %s of %s has linuxParameters.initProcessEnabled off, so processes ECS Exec starts are left orphaned. Set \"linuxParameters\": {\"initProcessEnabled\": true} in the container definition.",
-				ct.Name, subject)
-		}
-	}
+	out.merge(ExecPrerequisites(n, e))
 	if !e.EnableExecuteCommand || e.AgentStatus == "RUNNING" && !sessionFailed(e) {
 		return out.result(), nil
 	}
@@ -59,6 +38,9 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 		out.add("", v1alpha1.FindingExecAgentNotRunning, e.TaskArn, msg, subject, firstNonEmpty(e.AgentStatus, "not reported"), reasonSuffix(e.AgentReason))
 	}
 	if err := d.checkSSMMessagesRole(ctx, c, n, e, subject, out); err != nil {
+		return out.result(), err
+	}
+	if err := d.checkExecConfig(ctx, c, n, e, subject, out); err != nil {
 		return out.result(), err
 	}
 	if len(n.Subnets) == 0 {
@@ -79,7 +61,19 @@ func (d *Diagnoser) DiagnoseExec(ctx context.Context, c *awsclient.Clients, n Ne
 
 // sessionFailed: the controller reached ECS but the session did not open.
 func sessionFailed(e ExecState) bool {
-	return e.ExecuteCommandError != "" && !awstext.IsAccessDenied(e.ExecuteCommandError)
+	return e.ExecuteCommandError != "" && !controllerRefused(e)
+}
+
+// controllerRefused: the error is ECS refusing the controller's
+// ecs:ExecuteCommand. A denial of another action (the agent's kms:Decrypt
+// or logs:PutLogEvents, reported through the failed session) is not the
+// controller's, and is explained by the cluster's exec configuration.
+func controllerRefused(e ExecState) bool {
+	if e.ExecuteCommandError == "" || !awstext.IsAccessDenied(e.ExecuteCommandError) {
+		return false
+	}
+	den, _ := parseDenial(e.ExecuteCommandError)
+	return den.action == "" || strings.EqualFold(den.action, "ecs:ExecuteCommand")
 }
 
 func reasonSuffix(r string) string {
@@ -150,7 +144,7 @@ func (d *Diagnoser) checkSSMMessagesRole(ctx context.Context, c *awsclient.Clien
 	for _, a := range ssmMessagesActions {
 		needs = append(needs, permNeed{action: a, why: "ECS Exec"})
 	}
-	gaps := d.roleGaps(ctx, c, rp, needs)
+	gaps, _ := d.roleGaps(ctx, c, n, rp, needs)
 	if len(gaps) == 0 {
 		return nil
 	}
@@ -166,4 +160,49 @@ func (d *Diagnoser) checkSSMMessagesRole(ctx context.Context, c *awsclient.Clien
 		"Task role %s does not allow %s (%s), which the SSM agent of ECS Exec needs to open its channels.%s Attach a policy: {\"Effect\":\"Allow\",\"Action\":[\"ssmmessages:CreateControlChannel\",\"ssmmessages:CreateDataChannel\",\"ssmmessages:OpenControlChannel\",\"ssmmessages:OpenDataChannel\"],\"Resource\":\"*\"}.",
 		rp.name, joinList(missing), gaps[0].evidence(rp), extra)
 	return nil
+}
+
+// ExecPrerequisites are the findings a task's own settings give about ECS
+// Exec, without asking AWS: exec not enabled, a Fargate platform too old,
+// a read-only root filesystem, initProcessEnabled off. With execInto:
+// ServiceTask they hold even while exec works (the next deployment may
+// break it); InitProcessDisabled is advisory (see Advisory).
+func ExecPrerequisites(n Network, e ExecState) []v1alpha1.Finding {
+	n.LaunchType = firstNonEmpty(e.LaunchType, n.LaunchType)
+	n.PlatformVersion = firstNonEmpty(e.PlatformVersion, n.PlatformVersion)
+	subject := firstNonEmpty(e.Subject, shortTask(e.TaskArn))
+	out := newCollector()
+	if !e.EnableExecuteCommand {
+		out.add("", v1alpha1.FindingExecNotEnabled, e.TaskArn,
+			"%s was started without enableExecuteCommand, so ECS Exec cannot reach it. For a service: aws ecs update-service --cluster %s --service <service> --enable-execute-command --force-new-deployment (only tasks started afterwards get the agent).",
+			sentence(subject), firstNonEmpty(e.Cluster, "<cluster>"))
+	}
+	// ECS Exec on Fargate needs platform 1.4.0 or later on Linux and 1.0.0
+	// or later on Windows, whose versions start at 1.0.0 (ECS developer
+	// guide, ECS Exec considerations; "Fargate Windows platform versions").
+	if n.fargate() && !e.windows() && platformTooOld(n.PlatformVersion) {
+		out.add("", v1alpha1.FindingPlatformVersionTooOld, e.TaskArn,
+			"%s runs on Fargate platform version %s; ECS Exec needs 1.4.0 or later. Set platformVersion to LATEST (or 1.4.0) on the service and deploy again.",
+			sentence(subject), n.PlatformVersion)
+	}
+	if ct, ok := execContainer(e); ok {
+		if ct.ReadonlyRootFilesystem {
+			out.add("", v1alpha1.FindingReadonlyRootFilesystem, e.TaskArn,
+				"Container %s of %s has readonlyRootFilesystem: true, so the SSM agent that ECS Exec starts in it cannot write its files. Set readonlyRootFilesystem to false in the task definition, or exec into another container.",
+				ct.Name, subject)
+		}
+		if !ct.InitProcessEnabled {
+			out.add("", v1alpha1.FindingInitProcessDisabled, e.TaskArn,
+				"Container %s of %s has linuxParameters.initProcessEnabled off, so processes ECS Exec starts are left orphaned. Set \"linuxParameters\": {\"initProcessEnabled\": true} in the container definition.",
+				ct.Name, subject)
+		}
+	}
+	return out.result()
+}
+
+// Advisory reports whether a finding is advice rather than a failure: it
+// is worth showing but does not make a check not Ready (initProcessEnabled
+// off leaves exec'd processes orphaned, exec still works).
+func Advisory(code v1alpha1.FindingCode) bool {
+	return code == v1alpha1.FindingInitProcessDisabled
 }

@@ -142,7 +142,8 @@ func (d *Diagnoser) checkExecutionRole(ctx context.Context, c *awsclient.Clients
 			"Execution role %s does not exist, so ECS cannot pull images, write logs or read secrets for the task. Create it with the AmazonECSTaskExecutionRolePolicy managed policy, or point executionRoleArn at an existing role.", rp.arn)
 		return nil
 	}
-	for _, g := range d.roleGaps(ctx, c, rp, needs) {
+	gaps, _ := d.roleGaps(ctx, c, n, rp, needs)
+	for _, g := range gaps {
 		addExecGap(out, rp, g)
 	}
 	return nil

@@ -1,6 +1,10 @@
 package diagnose
 
-import v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
+import (
+	"strings"
+
+	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
+)
 
 // Network is the network identity of a task: where it runs and as whom.
 type Network struct {
@@ -143,6 +147,9 @@ type ExecState struct {
 	// them; the Network's are used when empty.
 	LaunchType      string
 	PlatformVersion string
+	// OSFamily is the task definition's runtimePlatform.operatingSystemFamily
+	// (LINUX, WINDOWS_SERVER_2022_CORE...); empty means Linux.
+	OSFamily string
 	// Container is the container exec'd into; Containers its definitions.
 	Container  string
 	Containers []Container
@@ -166,3 +173,5 @@ func ConnKindOf(reason string) (kind ConnKind, ok bool) {
 	}
 	return "", false
 }
+
+func (e ExecState) windows() bool { return strings.HasPrefix(strings.ToUpper(e.OSFamily), "WINDOWS") }

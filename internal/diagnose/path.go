@@ -169,12 +169,12 @@ func (p *pathEval) routeFix(d dest, rtID string) string {
 func (p *pathEval) publicIPRequired(subnet, rtID, igw, label string) {
 	if !p.n.fargate() {
 		p.out.add("", v1alpha1.FindingPublicIPRequired, subnet,
-			"Route table %s of %s sends %s to internet gateway %s, but tasks on EC2 with awsvpc networking never get a public IP. Run the task in a private subnet whose route table has 0.0.0.0/0 to a NAT gateway.",
+			"Route table %s of %s sends traffic for %s to internet gateway %s, but tasks on EC2 with awsvpc networking never get a public IP. Run the task in a private subnet whose route table has 0.0.0.0/0 to a NAT gateway.",
 			rtID, subnet, label, igw)
 		return
 	}
 	p.out.add("", v1alpha1.FindingPublicIPRequired, subnet,
-		"Route table %s of %s sends %s to internet gateway %s, but the task has no public IP, so nothing comes back. Set assignPublicIp: ENABLED in the service's network configuration, or route 0.0.0.0/0 in %s to a NAT gateway.",
+		"Route table %s of %s sends traffic for %s to internet gateway %s, but the task has no public IP, so nothing comes back. Set assignPublicIp: ENABLED in the service's network configuration, or route 0.0.0.0/0 in %s to a NAT gateway.",
 		rtID, subnet, label, igw, rtID)
 }
 

@@ -24,13 +24,18 @@ type permGap struct {
 	denies []stmtMatch
 	// confirmed: iam:SimulatePrincipalPolicy agrees.
 	confirmed bool
+	// sim is the simulation's answer, when there was one.
+	sim simResult
 }
 
 // roleGaps evaluates needs against a role's policies, and asks
-// SimulatePrincipalPolicy about those that look unmet. A gap is reported
-// only when proven: by the simulation, or by documents that were all
-// readable and have no conditions in the way.
-func (d *Diagnoser) roleGaps(ctx context.Context, c *awsclient.Clients, rp *rolePolicies, needs []permNeed) []permGap {
+// SimulatePrincipalPolicy about those that look unmet, with the condition
+// keys the task's requests carry. A gap is reported only when proven: by
+// the simulation, or by documents that were all readable and have no
+// conditions in the way. unsure are the needs the simulation could not
+// decide because a condition asked for a key diagnosis does not know
+// (MissingContextValues): "cannot confirm", never a finding.
+func (d *Diagnoser) roleGaps(ctx context.Context, c *awsclient.Clients, n Network, rp *rolePolicies, needs []permNeed) (gaps, unsure []permGap) {
 	var candidates []permGap
 	for _, nd := range needs {
 		req := evalReq{action: nd.action, resource: nd.resource}
@@ -46,31 +51,45 @@ func (d *Diagnoser) roleGaps(ctx context.Context, c *awsclient.Clients, rp *role
 		}
 	}
 	if len(candidates) == 0 {
-		return nil
+		return nil, nil
 	}
 
-	byResource := map[string][]string{}
+	// One simulation per resource and service: the endpoint, and so the
+	// context keys, depend on the service.
+	type simKey struct{ resource, prefix string }
+	groups := map[simKey][]string{}
+	var order []simKey
 	for _, g := range candidates {
-		byResource[g.need.resource] = append(byResource[g.need.resource], g.need.action)
+		prefix, _, _ := strings.Cut(g.need.action, ":")
+		k := simKey{g.need.resource, strings.ToLower(prefix)}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], g.need.action)
 	}
 	sims := map[string]simResult{}
 	simulated := true
-	for _, res := range sortedKeys(byResource) {
-		r, ok := d.simulate(ctx, c, rp.arn, byResource[res], res)
+	for _, k := range order {
+		keys := d.requestContext(ctx, c, n, rp.arn, groups[k][0])
+		r, ok := d.simulate(ctx, c, rp.arn, groups[k], k.resource, keys)
 		if !ok {
 			simulated = false
 			break
 		}
 		for a, s := range r {
-			sims[res+"|"+a] = s
+			sims[k.resource+"|"+a] = s
 		}
 	}
 
-	var gaps []permGap
 	for _, g := range candidates {
 		if simulated {
 			s, ok := sims[g.need.resource+"|"+strings.ToLower(g.need.action)]
 			if !ok || s.decision == decAllowed || s.decision == decUnknown {
+				continue
+			}
+			g.sim = s
+			if s.decision == decImplicitDeny && s.unsure() {
+				unsure = append(unsure, g)
 				continue
 			}
 			g.decision, g.confirmed = s.decision, true
@@ -84,7 +103,7 @@ func (d *Diagnoser) roleGaps(ctx context.Context, c *awsclient.Clients, rp *role
 		}
 		gaps = append(gaps, g)
 	}
-	return gaps
+	return gaps, unsure
 }
 
 // evidence says how a gap was established, for messages.

@@ -15,11 +15,22 @@ func (p *pathEval) endpointsFor(svc string, typ ec2types.VpcEndpointType) []*ec2
 	var out []*ec2types.VpcEndpoint
 	for i := range p.st.endpoints {
 		e := &p.st.endpoints[i]
-		if aws.ToString(e.ServiceName) == name && e.VpcEndpointType == typ {
+		if aws.ToString(e.ServiceName) == name && e.VpcEndpointType == typ && !inboundResolverOnly(e) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// inboundResolverOnly: an S3 interface endpoint whose private DNS answers
+// only Route 53 inbound resolver endpoints
+// (dnsOptions.PrivateDnsOnlyForInboundResolverEndpoint). Inside the VPC the
+// S3 names resolve public on purpose and traffic takes the S3 gateway
+// endpoint (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3"), so the
+// endpoint serves no task in it: diagnosis looks past it.
+func inboundResolverOnly(e *ec2types.VpcEndpoint) bool {
+	return e.VpcEndpointType == ec2types.VpcEndpointTypeInterface && e.DnsOptions != nil &&
+		aws.ToBool(e.DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint)
 }
 
 // associatedGateway is the gateway endpoint of svc on the subnet's route
@@ -116,7 +127,17 @@ func (p *pathEval) reachService(subnet, svc string, missing v1alpha1.FindingCode
 		p.checkSourceNACL(subnet, dest{prefix: anyIPv4, port: 443, service: svc, label: "the public endpoints of " + name})
 		return nil
 	}
-	p.explainNoInternet(subnet, in, name)
+	// One cause, one finding: when the subnet's way out is what is broken
+	// (a blackhole, an internet gateway without a public IP), the endpoint
+	// this service could use instead is named in that finding.
+	if rc := p.explainNoInternet(subnet, in, "the public endpoints of "+name); rc.code != "" {
+		kind := "interface endpoint with private DNS"
+		if gatewayService(svc) {
+			kind = "gateway endpoint"
+		}
+		p.out.alsoEndpoint(rc, name+" ("+kind+")")
+		return nil
+	}
 	p.missingEndpoint(subnet, svc, in, missing, why)
 	return nil
 }
@@ -153,9 +174,10 @@ func sortedAddrs(m map[netip.Addr]endpointENI) []netip.Addr {
 
 // explainNoInternet reports why the default route does not reach the
 // internet, when a route (rather than its absence) is the reason.
-func (p *pathEval) explainNoInternet(subnet string, in internet, label string) {
+// It returns the finding it added as the root cause, if one.
+func (p *pathEval) explainNoInternet(subnet string, in internet, label string) rootCause {
 	if in.def == nil {
-		return
+		return rootCause{}
 	}
 	rtID := aws.ToString(in.rt.RouteTableId)
 	switch {
@@ -163,11 +185,14 @@ func (p *pathEval) explainNoInternet(subnet string, in internet, label string) {
 		p.out.add("", v1alpha1.FindingRouteBlackhole, rtID,
 			"Route %s in route table %s of %s is a blackhole: %s. Point it at a working target, e.g. aws ec2 replace-route --route-table-id %s --destination-cidr-block %s --nat-gateway-id <an available NAT gateway>.",
 			in.def.dest, rtID, subnet, in.def.blackhole, rtID, in.def.dest)
+		return rootCause{v1alpha1.FindingRouteBlackhole, rtID}
 	case in.def.kind == routeIGW && !p.n.AssignPublicIP:
 		p.publicIPRequired(subnet, rtID, in.def.target, label)
+		return rootCause{v1alpha1.FindingPublicIPRequired, subnet}
 	case in.def.kind == routeNAT:
 		p.checkNATUpstream(in.def.target, label)
 	}
+	return rootCause{}
 }
 
 // missingEndpoint reports a service the task cannot reach at all. who

@@ -45,6 +45,26 @@ func iamPrefix(cliService string) string {
 	return cliService
 }
 
+// s3Actions are the IAM actions of S3 operations whose names differ (S3 API
+// reference, each operation's "Permissions": HeadObject needs s3:GetObject,
+// ListObjectsV2 and HeadBucket s3:ListBucket, ListBuckets
+// s3:ListAllMyBuckets).
+var s3Actions = map[string]string{
+	"HeadObject": "GetObject", "GetObjectAttributes": "GetObject",
+	"ListObjectsV2": "ListBucket", "ListObjects": "ListBucket", "HeadBucket": "ListBucket",
+	"ListBuckets": "ListAllMyBuckets", "ListObjectVersions": "ListBucketVersions",
+}
+
+// iamAction is the IAM action an API operation of a CLI service is
+// authorized as (s3api HeadObject -> s3:GetObject).
+func iamAction(cliService, op string) string {
+	prefix := iamPrefix(cliService)
+	if a, ok := s3Actions[op]; ok && prefix == "s3" {
+		op = a
+	}
+	return prefix + ":" + op
+}
+
 // ServiceEndpointHost is the regional endpoint name the CLI calls for a
 // service, for diagnosing an AWS API call that timed out.
 func ServiceEndpointHost(cliService, region string) string {

@@ -19,6 +19,9 @@ type simulatingIAM struct {
 	awsclient.IAMAPI
 	decision iamtypes.PolicyEvaluationDecisionType
 	scp      bool
+	// missing are MissingContextValues: the condition keys the policies
+	// asked for and the request did not give.
+	missing []string
 
 	mu      sync.Mutex
 	sources []string
@@ -30,7 +33,7 @@ func (s *simulatingIAM) SimulatePrincipalPolicy(_ context.Context, in *iam.Simul
 	s.mu.Unlock()
 	out := &iam.SimulatePrincipalPolicyOutput{}
 	for _, a := range in.ActionNames {
-		r := iamtypes.EvaluationResult{EvalActionName: aws.String(a), EvalDecision: s.decision}
+		r := iamtypes.EvaluationResult{EvalActionName: aws.String(a), EvalDecision: s.decision, MissingContextValues: s.missing}
 		if s.scp {
 			r.OrganizationsDecisionDetail = &iamtypes.OrganizationsDecisionDetail{AllowedByOrganizations: false}
 		}
@@ -78,4 +81,17 @@ func TestSimulationConfirmsOrClearsGaps(t *testing.T) {
 	g.PutRolePolicy(g.TaskRole, "app", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:ListTopics","Resource":"*"}]}`)
 	withSimulation(g, &simulatingIAM{decision: iamtypes.PolicyEvaluationDecisionTypeAllowed})
 	requireNoCode(t, g.exec(e), v1alpha1.FindingTaskRoleMissingSSMMessages)
+}
+
+// Issue 12 item 1: IAM's implicitDeny with MissingContextValues is the
+// simulation lacking a key a condition tests (aws:SourceVpce), not a gap:
+// the role works, and diagnosis must not say otherwise.
+func TestSimulationMissingContextIsNoGap(t *testing.T) {
+	t.Parallel()
+	f := privateVPC(t, "ssmmessages")
+	f.PutRolePolicy(f.TaskRole, "app", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:ListTopics","Resource":"*"}]}`)
+	e := healthyExec()
+	e.AgentStatus = "STOPPED"
+	withSimulation(f, &simulatingIAM{decision: iamtypes.PolicyEvaluationDecisionTypeImplicitDeny, missing: []string{"aws:SourceVpce"}})
+	requireNoCode(t, f.exec(e), v1alpha1.FindingTaskRoleMissingSSMMessages)
 }

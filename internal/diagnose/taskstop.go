@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	v1alpha1 "github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"github.com/ecscheck/ecscheck/internal/awstext"
@@ -34,6 +36,9 @@ func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, 
 			t.TaskArn, reason, joinList(n.SecurityGroups))
 		return out.result(), nil
 	}
+	if code == v1alpha1.FindingResourceInitialization && eniFailure(reason) {
+		return d.explainENI(ctx, c, n, t, reason, out)
+	}
 	causes := newCollector()
 	err := d.explainStart(ctx, c, n, t, reason, causes)
 	next := "; the findings that follow name what is missing."
@@ -41,8 +46,16 @@ func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, 
 		next = "; nothing in the VPC or the roles explains it now (it may have been fixed since the task stopped)."
 	}
 	if code == v1alpha1.FindingCannotPullContainer {
+		imgs := images(t.Containers)
+		if len(imgs) == 0 { // the probe's stop comes without its containers
+			if m := refRE.FindStringSubmatch(reason); m != nil {
+				imgs = []string{m[1]}
+			} else {
+				imgs = []string{"the task's containers"}
+			}
+		}
 		out.add("", code, t.TaskArn, "Task %s stopped: %s. ECS could not pull the image of %s: the task needs a network path to the registry (for ECR: ecr.api, ecr.dkr and the S3 bucket with the layers) and an execution role allowed to pull%s",
-			t.TaskArn, reason, joinList(images(t.Containers)), next)
+			t.TaskArn, reason, joinList(imgs), next)
 	} else {
 		out.add("", code, t.TaskArn, "Task %s stopped: %s. ECS could not prepare the task (registry authentication, secrets, log group)%s",
 			t.TaskArn, reason, next)
@@ -50,6 +63,10 @@ func (d *Diagnoser) DiagnoseTaskStop(ctx context.Context, c *awsclient.Clients, 
 	out.merge(causes.result())
 	return out.result(), err
 }
+
+// refRE finds the image a CannotPullContainerError names ("failed to
+// resolve ref public.ecr.aws/aws-cli/aws-cli:latest: ...").
+var refRE = regexp.MustCompile(`(?:resolve ref|pull image manifest for|image) "?([a-z0-9][^\s"]*?)"?:\s`)
 
 // stopReason is the task's stoppedReason, or a container's reason when
 // only that one says what failed ("Task failed to start" on the task,
@@ -111,8 +128,54 @@ func (d *Diagnoser) explainStart(ctx context.Context, c *awsclient.Clients, n Ne
 	return nil
 }
 
+// eniFailure: the task's network interface could not be set up
+// ("ResourceInitializationError: failed to configure ENI: failed to setup
+// regular eni: netplugin failed ...", "Timeout waiting for network
+// interface provisioning to complete"; ECS developer guide, "Amazon ECS
+// stopped tasks error messages"). That happens before any image, secret
+// or log group is touched, so none of those explains it.
+func eniFailure(reason string) bool {
+	r := strings.ToLower(reason)
+	for _, s := range []string{"failed to configure eni", "netplugin", "network interface provisioning", "eni attachment", "failed to setup regular eni", "failed to set up eni"} {
+		if strings.Contains(r, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// explainENI reports an ENI failure and the subnets that cannot give the
+// task an address.
+func (d *Diagnoser) explainENI(ctx context.Context, c *awsclient.Clients, n Network, t TaskStop, reason string, out *collector) ([]v1alpha1.Finding, error) {
+	causes := newCollector()
+	var err error
+	if len(n.Subnets) > 0 {
+		var st *vpcState
+		if st, err = d.vpc(ctx, c, n); err == nil {
+			for _, id := range n.evalSubnets() {
+				if sn, ok := st.subnets[id]; ok && sn.AvailableIpAddressCount != nil && *sn.AvailableIpAddressCount == 0 {
+					causes.add("", v1alpha1.FindingSubnetNoFreeAddresses, id,
+						"Subnet %s (%s) has no free IP address, so ECS cannot create the task's network interface. Add subnets with free addresses to the service's network configuration, or free addresses in %s.",
+						id, aws.ToString(sn.CidrBlock), id)
+				}
+			}
+		}
+	}
+	next := " Check that the subnets have free IP addresses and that the account's network interface quota is not reached; the subnets and security groups must exist in the task's VPC."
+	if len(causes.result()) > 0 {
+		next = " The findings that follow name the cause."
+	}
+	out.add("", v1alpha1.FindingResourceInitialization, t.TaskArn,
+		"Task %s stopped: %s. ECS could not set up the task's network interface (ENI) in %s; this happens before images, secrets or log groups are used, so none of them is the cause.%s",
+		t.TaskArn, reason, joinList(n.evalSubnets()), next)
+	out.merge(causes.result())
+	return out.result(), err
+}
+
 var (
-	dialRe = regexp.MustCompile(`dial tcp (\d{1,3}(?:\.\d{1,3}){3}):(\d+)`)
+	// dialRe finds the address a stop reason says it dialled: IPv4, or
+	// IPv6 in brackets as Go prints it ("dial tcp [2600:1f18::1]:443").
+	dialRe = regexp.MustCompile(`dial tcp (?:(\d{1,3}(?:\.\d{1,3}){3})|\[([0-9A-Fa-f:.]+)\]):(\d+)`)
 	hostRe = regexp.MustCompile(`https?://([a-z0-9.-]+\.amazonaws\.com)`)
 )
 
@@ -123,12 +186,12 @@ func quotedDial(reason string) (a netip.Addr, port int32, host string, ok bool) 
 	if m == nil {
 		return a, 0, "", false
 	}
-	addr, err := netip.ParseAddr(m[1])
+	addr, err := netip.ParseAddr(firstNonEmpty(m[1], m[2]))
 	if err != nil {
 		return a, 0, "", false
 	}
 	var p int32
-	fmt.Sscan(m[2], &p)
+	fmt.Sscan(m[3], &p)
 	if h := hostRe.FindStringSubmatch(reason); h != nil {
 		host = h[1]
 	}
@@ -151,6 +214,13 @@ func (d *Diagnoser) quotedDenial(ctx context.Context, c *awsclient.Clients, n Ne
 		return
 	}
 	role := roleArn(firstNonEmpty(n.ExecutionRoleArn, den.principal), n.Account)
+	if den.keyPolicy {
+		// The role's own policies may allow kms:Decrypt and the key still
+		// refuse it: this is about the key, whatever the role says.
+		out.add(strings.ToLower(den.action), v1alpha1.FindingAccessDeniedResourcePolicy, firstNonEmpty(den.resource, role),
+			"%s", keyPolicyMessage("ECS was refused "+den.action+" with the execution role "+roleName(role), den, role))
+		return
+	}
 	if d.roleAllows(ctx, c, role, den.action, den.resource) {
 		return // fixed since the task stopped
 	}

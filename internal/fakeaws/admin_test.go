@@ -38,7 +38,8 @@ func TestAdminHTTP(t *testing.T) {
 	if code, body := admin(t, srv, http.MethodPut, "faults/ecs:RunTask", "kind: RunTaskFailure\ntimes: 1\n"); code != 200 {
 		t.Fatalf("set fault: %d %s", code, body)
 	}
-	if out := runProbe(t, c, ""); len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != "AGENT" {
+	// Fargate's failures are free text (no container instance).
+	if out := runProbe(t, c, ""); len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != fargateCapacityUnavailable {
 		t.Errorf("fault set over HTTP not applied: %+v", out)
 	}
 	code, body := admin(t, srv, http.MethodGet, "calls", "")

@@ -34,7 +34,12 @@ type handler func(s *Server, rq *request) (any, error)
 var handlers = map[string]map[string]handler{}
 
 func register(service string, ops map[string]handler) {
-	handlers[service] = ops
+	if handlers[service] == nil {
+		handlers[service] = map[string]handler{}
+	}
+	for op, h := range ops {
+		handlers[service][op] = h
+	}
 }
 
 func (rq *request) decode(v any) error {
@@ -124,6 +129,14 @@ func (s *Server) handle(w http.ResponseWriter, rq *request, akid, region string)
 				rq.runTaskFailure = "AGENT"
 			}
 		}
+	}
+	// "No permissions are required to perform this operation. If an
+	// administrator attaches a policy to your identity that explicitly
+	// denies access to the sts:GetCallerIdentity action, you can still
+	// perform this operation" (STS API reference, GetCallerIdentity): a
+	// Denied outcome never applies to it.
+	if gate != nil && neverDenied(rq.service, rq.op, gate) {
+		gate = nil
 	}
 	if gate != nil {
 		if e := s.gateError(ctx, gate, rq); e != nil {
@@ -238,4 +251,12 @@ func (s *Server) findRole(acct, name string) *Role {
 		}
 	}
 	return nil
+}
+
+// neverDenied: sts:GetCallerIdentity answers whatever the policies say
+// (STS API reference, GetCallerIdentity); only a timeout or a server
+// error outcome still applies to it.
+func neverDenied(service, op string, o *Outcome) bool {
+	r := strings.ToLower(o.Result)
+	return service == "sts" && op == "GetCallerIdentity" && r != "timeout" && r != "error"
 }

@@ -69,7 +69,7 @@ func ec2DescribeVpcEndpoints(s *Server, rq *request) (any, error) {
 				T("serviceName", e.ServiceName), T("state", e.State), T("policyDocument", policy),
 				Strings("routeTableIdSet", "item", e.RouteTables), Strings("subnetIdSet", "item", e.Subnets),
 				List("groupSet", "item", groups), T("ipAddressType", "ipv4"),
-				E("dnsOptions", T("dnsRecordIpType", "ipv4")), private, TB("requesterManaged", false),
+				E("dnsOptions", T("dnsRecordIpType", "ipv4"), TB("privateDnsOnlyForInboundResolverEndpoint", e.InboundResolverOnly)), private, TB("requesterManaged", false),
 				List("networkInterfaceIdSet", "item", enis), List("dnsEntrySet", "item", dns),
 				TT("creationTimestamp", endpointCreated), T("ownerId", a.ID), tagSet(e.Tags))
 		},

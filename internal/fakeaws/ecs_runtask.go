@@ -85,11 +85,23 @@ func ecsRunTask(s *Server, rq *request) (any, error) {
 			return obj{"tasks": out, "failures": []obj{}}, nil
 		}
 	}
-	// A RunTaskFailure fault answers as ECS does when the agent of the
-	// chosen container instance is disconnected (seed 003).
+	// A RunTaskFailure fault answers as ECS does when it cannot place the
+	// task. On EC2 the reasons are about container instances (AGENT when
+	// the chosen instance's agent is disconnected, seed 003) and the ARN is
+	// the instance's. Fargate has no container instances: its reasons are
+	// free text ("Capacity is unavailable at this time. Please try again
+	// later or in a different availability zone", AWS re:Post knowledge
+	// center ecs-fargate-runtask-capacity; "Amazon ECS API failure reasons"
+	// lists AGENT/RESOURCE/ATTRIBUTE for container instances only), so a
+	// container-instance reason asked of a Fargate task is answered with
+	// the capacity text, and no instance ARN.
 	if rq.runTaskFailure != "" {
 		failures := []obj{}
 		for i := 0; i < in.Count; i++ {
+			if in.LaunchType == "FARGATE" {
+				failures = append(failures, obj{"reason": fargateFailureReason(rq.runTaskFailure)})
+				continue
+			}
 			failures = append(failures, obj{
 				"arn":    "arn:aws:ecs:" + rq.region + ":" + rq.acct.ID + ":container-instance/" + c.Name + "/" + randHex(32),
 				"reason": rq.runTaskFailure,
@@ -136,6 +148,9 @@ func ecsRunTask(s *Server, rq *request) (any, error) {
 		t.plan = s.newPlan(now, s.takeTaskFault(td.Family))
 		if net != nil {
 			rq.acct.attachENI(rq.region, t)
+		}
+		if t.EnableExecuteCommand && t.plan.agentPin == "" && execAgentCannotStart(s, td, t) {
+			t.plan.agentPin = "PENDING"
 		}
 		rq.acct.Tasks = append(rq.acct.Tasks, t)
 		if t.Shell {
@@ -221,4 +236,65 @@ func (a *Account) attachENI(region string, t *Task) {
 func macFor(id string) string {
 	h := strings.ToLower(idFrom(id, 10))
 	return fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10])
+}
+
+// fargateCapacityUnavailable is Fargate's RunTask failure when it has no
+// capacity in the subnets' zones (AWS re:Post, ecs-fargate-runtask-capacity).
+const fargateCapacityUnavailable = "Capacity is unavailable at this time. Please try again later or in a different availability zone"
+
+// fargateFailureReason is the free-text reason Fargate gives for a fault's
+// reason: the scenario's own text, or the capacity text in place of the
+// container-instance reasons Fargate never gives.
+func fargateFailureReason(reason string) string {
+	switch {
+	case reason == "AGENT", reason == "ATTRIBUTE", reason == "MISSING", strings.HasPrefix(reason, "RESOURCE"):
+		return fargateCapacityUnavailable
+	}
+	return reason
+}
+
+// execAgentCannotStart: the ECS Exec agent of t never reaches RUNNING (ECS
+// developer guide, ECS Exec considerations: the SSM agent needs a writable
+// root filesystem, Fargate platform 1.4.0 or later on Linux, and a path to
+// ssmmessages; ECS then refuses ExecuteCommand with "...the execute
+// command agent isn't running"). A scenario's tcp outcome for
+// ssmmessages.<region>.amazonaws.com:443 that is not OK from the task's
+// subnet and groups is "no path". Called with s.mu held.
+func execAgentCannotStart(s *Server, td *TaskDefinition, t *Task) bool {
+	cs := parseContainers(td)
+	if len(cs) > 0 && cs[0].ReadonlyRootFS != nil && *cs[0].ReadonlyRootFS {
+		return true
+	}
+	if t.LaunchType == "FARGATE" && !windowsTaskDef(td) && versionBefore(t.PlatformVersion, "1.4.0") {
+		return true
+	}
+	if t.Network == nil || len(t.Network.Subnets) == 0 {
+		return false
+	}
+	pt := probeTask{subnet: t.Network.Subnets[0], groups: t.Network.SecurityGroups, region: t.Region}
+	o := s.netOutcome("tcp", "ssmmessages."+t.Region+".amazonaws.com:443", pt)
+	return o != nil && !strings.EqualFold(o.Result, "OK")
+}
+
+func windowsTaskDef(td *TaskDefinition) bool {
+	return strings.Contains(strings.ToUpper(string(td.RuntimePlatform)), "WINDOWS")
+}
+
+// versionBefore compares dotted versions numerically; "" and LATEST are new.
+func versionBefore(v, floor string) bool {
+	if v == "" || strings.EqualFold(v, "LATEST") {
+		return false
+	}
+	a, b := strings.Split(v, "."), strings.Split(floor, ".")
+	for i := 0; i < len(b); i++ {
+		x, y := 0, 0
+		if i < len(a) {
+			fmt.Sscan(a[i], &x)
+		}
+		fmt.Sscan(b[i], &y)
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

@@ -28,6 +28,12 @@ func ecsDescribeTasks(s *Server, rq *request) (any, error) {
 	}
 	out, failures := []obj{}, []obj{}
 	for _, ref := range in.Tasks {
+		// Real transcript, sil-org/ecs-deploy issue 43: "A client error
+		// (InvalidParameterException) occurred when calling the
+		// DescribeTasks operation: taskId longer than 36."
+		if len(ref[strings.LastIndex(ref, "/")+1:]) > 36 {
+			return nil, invalidParam("taskId longer than 36.")
+		}
 		t := rq.acct.task(rq.region, c.Name, ref)
 		if t == nil {
 			arn := ref

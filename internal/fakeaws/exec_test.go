@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -190,7 +191,22 @@ func TestExecWithKMS(t *testing.T) {
 	arn := runningProbe(t, cl.ecs)
 	nonce := ecsexec.NewNonce()
 	req, _ := wire.EncodeRequest(wire.Request{Nonce: nonce, Timeout: time.Second, Region: "ap-northeast-1", Targets: []wire.Target{wire.DNS("d", "x.example")}})
+
+	// The agent decrypts as the task role: without kms:Decrypt on the key
+	// (ECS developer guide, ECS Exec IAM permissions) the session fails as
+	// the agent reports it.
 	sess, err := execSession(t, cl.ecs, arn, wire.ExecCommand(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&ecsexec.Client{KMS: cl.kms}).Run(ctxT(t), sess, nonce); err == nil ||
+		!strings.Contains(err.Error(), "Fetching data key failed") || !strings.Contains(err.Error(), "kms:Decrypt on resource: arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab") {
+		t.Fatalf("task role without kms:Decrypt: %v", err)
+	}
+	srv.Update(func(s *Scenario) {
+		s.Accounts[0].Roles[0].Inline["kms"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}`
+	})
+	sess, err = execSession(t, cl.ecs, arn, wire.ExecCommand(req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +218,47 @@ func TestExecWithKMS(t *testing.T) {
 	if !st[len(st)-1].Encrypted {
 		t.Errorf("session not encrypted: %+v", st[len(st)-1])
 	}
-	if n := srv.Calls()["kms:GenerateDataKey"]; n != 1 {
+	if n := srv.Calls()["kms:GenerateDataKey"]; n != 2 { // one per session
 		t.Errorf("GenerateDataKey calls = %d", n)
+	}
+}
+
+// Issue 12, the fake: exec failures derive from their causes. A read-only
+// root, a Fargate platform before 1.4.0, or no path to ssmmessages keep
+// the agent from RUNNING, and ExecuteCommand answers as ECS documents.
+func TestExecAgentNeverRunsWithoutItsPrerequisites(t *testing.T) {
+	cases := map[string]struct {
+		edit func(*Scenario)
+		mut  func(*ecs.RunTaskInput)
+	}{
+		"read-only root": {edit: func(s *Scenario) {
+			s.Accounts[0].TaskDefinitions[0].ContainerDefinitions = []json.RawMessage{json.RawMessage(`{"name":"app","image":"public.ecr.aws/nginx/nginx:latest","readonlyRootFilesystem":true}`)}
+		}},
+		"platform 1.3.0": {mut: func(in *ecs.RunTaskInput) { in.PlatformVersion = aws.String("1.3.0") }},
+		"no path to ssmmessages": {edit: func(s *Scenario) {
+			s.Outcomes = append(s.Outcomes, &Outcome{TCP: "ssmmessages.ap-northeast-1.amazonaws.com:443", Result: "Timeout"})
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := loadBasic(t)
+			if tc.edit != nil {
+				srv.Update(tc.edit)
+			}
+			c := clientsFor(srv, "AKIDCONTROLLER").ecs
+			var muts []func(*ecs.RunTaskInput)
+			if tc.mut != nil {
+				muts = append(muts, tc.mut)
+			}
+			arn := aws.ToString(runProbe(t, c, "", muts...).Tasks[0].TaskArn)
+			eventually(t, 5*time.Second, "task RUNNING", func() bool { return aws.ToString(describeTask(t, c, arn).LastStatus) == "RUNNING" })
+			time.Sleep(200 * time.Millisecond) // past the agent's usual start
+			if a := describeTask(t, c, arn).Containers[0].ManagedAgents; len(a) != 1 || aws.ToString(a[0].LastStatus) == "RUNNING" {
+				t.Fatalf("agent %+v", a)
+			}
+			if _, err := execSession(t, c, arn, "ls"); err == nil || !strings.Contains(err.Error(), "execute command agent isn") {
+				t.Errorf("ExecuteCommand: %v", err)
+			}
+		})
 	}
 }

@@ -121,13 +121,19 @@ func TestLatency(t *testing.T) {
 	}
 }
 
-// TestRunTaskAgentFailures: seed 003's failure is an answer, not an error.
+// TestRunTaskAgentFailures: seed 003's failure is an answer, not an error,
+// and about a container instance: EC2 only. Fargate answers free text.
 func TestRunTaskAgentFailures(t *testing.T) {
 	srv := loadBasic(t)
 	c := clientsFor(srv, "AKIDCONTROLLER").ecs
+	ec2 := func(in *ecs.RunTaskInput) { in.LaunchType = types.LaunchTypeEc2 }
+	srv.SetFault("ecs:RunTask", &Fault{Kind: FaultRunTaskFailure, Times: 1})
+	if out := runProbe(t, c, ""); len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != fargateCapacityUnavailable || out.Failures[0].Arn != nil {
+		t.Fatalf("Fargate failure %+v", out.Failures)
+	}
 	srv.SetFault("ecs:RunTask", &Fault{Kind: FaultRunTaskFailure, Times: 2})
 	for i := 0; i < 2; i++ {
-		out := runProbe(t, c, "")
+		out := runProbe(t, c, "", ec2)
 		if len(out.Tasks) != 0 || len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != "AGENT" ||
 			!strings.Contains(aws.ToString(out.Failures[0].Arn), ":container-instance/prod/") {
 			t.Fatalf("call %d: %+v", i+1, out)

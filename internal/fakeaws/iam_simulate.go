@@ -103,7 +103,8 @@ func iamSimulatePrincipalPolicy(s *Server, rq *request) (any, error) {
 		return nil, errf(400, "ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
 	}
 	resources := rq.list("ResourceArns")
-	if len(resources) == 0 {
+	perResource := len(resources) > 0
+	if !perResource {
 		resources = []string{"*"}
 	}
 	keys := rq.contextEntries()
@@ -130,9 +131,22 @@ func iamSimulatePrincipalPolicy(s *Server, rq *request) (any, error) {
 				missing = append(missing, k)
 			}
 			sort.Strings(missing)
+			// MissingContextValues "is used when the resource in a simulation
+			// is *"; with ResourceArns the keys are "instead included under
+			// the ResourceSpecificResults" (botocore iam/2010-05-08
+			// service-2.json, EvaluationResult and ResourceSpecificResult).
+			if !perResource {
+				results = append(results, E("member", T("EvalActionName", action), T("EvalResourceName", res),
+					T("EvalDecision", d.Decision), List("MatchedStatements", "member", matched),
+					Strings("MissingContextValues", "member", missing), pbDetail))
+				continue
+			}
+			specific := E("member", T("EvalResourceName", res), T("EvalResourceDecision", d.Decision),
+				List("MatchedStatements", "member", matched), Strings("MissingContextValues", "member", missing), pbDetail)
 			results = append(results, E("member", T("EvalActionName", action), T("EvalResourceName", res),
 				T("EvalDecision", d.Decision), List("MatchedStatements", "member", matched),
-				Strings("MissingContextValues", "member", missing), pbDetail))
+				Strings("MissingContextValues", "member", nil), pbDetail,
+				List("ResourceSpecificResults", "member", []X{specific})))
 		}
 	}
 	return []X{List("EvaluationResults", "member", results), TB("IsTruncated", false)}, nil

@@ -160,6 +160,12 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	if r.EvalDecision != iamtypes.PolicyEvaluationDecisionTypeExplicitDeny {
 		t.Errorf("ExecuteCommand without context %s", r.EvalDecision)
 	}
+	// With ResourceArns, IAM lists the keys it lacked per resource, not at
+	// the top level (botocore: EvaluationResult.MissingContextValues).
+	if len(r.MissingContextValues) != 0 || len(r.ResourceSpecificResults) != 1 ||
+		strings.Join(r.ResourceSpecificResults[0].MissingContextValues, ",") != "aws:SourceVpc,ecs:ResourceTag/Login" {
+		t.Errorf("missing context of ExecuteCommand: top %v, per resource %+v", r.MissingContextValues, r.ResourceSpecificResults)
+	}
 	entry := func(k, v string) iamtypes.ContextEntry {
 		return iamtypes.ContextEntry{ContextKeyName: aws.String(k), ContextKeyValues: []string{v}, ContextKeyType: iamtypes.ContextKeyTypeEnumString}
 	}

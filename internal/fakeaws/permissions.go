@@ -2,6 +2,8 @@ package fakeaws
 
 import (
 	"context"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -117,15 +119,36 @@ func deniedStatus(service string) int {
 }
 
 // iamAction is the action name AWS prints for an operation: SNS spells its
-// prefix in capitals, S3's ListBuckets is authorized as ListAllMyBuckets.
+// prefix in capitals; S3 authorizes several operations as another action
+// (S3 API reference, "Permissions" of each: ListBuckets needs
+// s3:ListAllMyBuckets, HeadObject s3:GetObject, ListObjectsV2 and HeadBucket
+// s3:ListBucket).
 func iamAction(service, op string) string {
-	switch {
-	case service == "sns":
+	if service == "sns" {
 		return "SNS:" + op
-	case service == "s3" && op == "ListBuckets":
-		return "s3:ListAllMyBuckets"
+	}
+	if service == "s3" {
+		switch op {
+		case "ListBuckets":
+			return "s3:ListAllMyBuckets"
+		case "HeadObject", "GetObjectAttributes":
+			return "s3:GetObject"
+		case "ListObjectsV2", "ListObjects", "HeadBucket":
+			return "s3:ListBucket"
+		}
 	}
 	return service + ":" + op
+}
+
+// headError is how the aws CLI prints an error of a HEAD request, which
+// has no body: botocore uses the HTTP status as the code and the reason
+// phrase as the message ("An error occurred (403) when calling the
+// HeadObject operation: Forbidden").
+func headError(op string, status int) (string, bool) {
+	if !strings.HasPrefix(op, "Head") {
+		return "", false
+	}
+	return cliError(strconv.Itoa(status), op, http.StatusText(status)), true
 }
 
 // defaultResource is the resource AWS names for operations without one.

@@ -244,7 +244,7 @@ func (s *Server) answerAWS(pt probeTask, req wire.Request, cliService, action st
 		return wire.StatusError, 200 * time.Millisecond, "\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"
 	}
 	o := s.apiOutcome(pt.caller, svc, op)
-	if o == nil {
+	if o == nil || neverDenied(svc, op, o) {
 		return wire.StatusOK, 300 * time.Millisecond, ""
 	}
 	switch strings.ToLower(o.Result) {
@@ -257,9 +257,15 @@ func (s *Server) answerAWS(pt probeTask, req wire.Request, cliService, action st
 		if code == "" {
 			code = "InternalFailure"
 		}
+		if text, ok := headError(op, o.Status); ok && o.Status != 0 {
+			return wire.StatusError, elapsedOf(o, "", req.Timeout), text
+		}
 		return wire.StatusError, elapsedOf(o, "", req.Timeout), cliError(code, op, expand(o.Message, pt.caller, region))
 	}
 	e := denial(o, svc, op, pt.caller, region, defaultResource(svc, op, region, pt.caller.Account))
+	if text, ok := headError(op, e.Status); ok {
+		return wire.StatusError, elapsedOf(o, "", req.Timeout), text
+	}
 	return wire.StatusError, elapsedOf(o, "", req.Timeout), cliError(e.Code, op, e.Message)
 }
 

@@ -80,8 +80,11 @@ type ExecSettings struct {
 	// Shell runs every task's container command and every exec command with
 	// the local /bin/sh instead of answering from Outcomes.
 	Shell bool `json:"shell,omitempty"`
-	// Mode is Handshake (default, what ECS does), Plain, or HandshakeKMS
-	// (default when the cluster names a KMS key).
+	// Mode is Plain (default: what the agent does without a KMS key, it
+	// skips the handshake unless "RequireHandshake() || encryptionEnabled",
+	// amazon-ssm-agent agent/session/plugins/sessionplugin/sessionplugin.go),
+	// Handshake (a handshake without encryption, for client tests), or
+	// HandshakeKMS (always when the cluster names a KMS key).
 	Mode             string   `json:"mode,omitempty"`
 	FirstOutputDelay Duration `json:"firstOutputDelay,omitempty"`
 	ChunkSize        int      `json:"chunkSize,omitempty"`

@@ -96,19 +96,26 @@ type SGRule struct {
 // as requester-managed vpc_endpoint interfaces); gateway endpoints add a
 // prefix-list route to each of their route tables unless one is given.
 type VPCEndpoint struct {
-	ID             string         `json:"id"`
-	Region         string         `json:"region,omitempty"`
-	VPC            string         `json:"vpc"`
-	ServiceName    string         `json:"serviceName"`
-	Type           string         `json:"type,omitempty"` // Interface (default) | Gateway
-	State          string         `json:"state,omitempty"`
-	Subnets        []string       `json:"subnets,omitempty"`
-	SecurityGroups []string       `json:"securityGroups,omitempty"`
-	RouteTables    []string       `json:"routeTables,omitempty"`
-	PrivateDNS     *bool          `json:"privateDnsEnabled,omitempty"` // interface default true
-	Policy         PolicyDocument `json:"policy,omitempty"`
-	ENIs           []*EndpointENI `json:"enis,omitempty"`
-	Tags           Tags           `json:"tags,omitempty"`
+	ID             string   `json:"id"`
+	Region         string   `json:"region,omitempty"`
+	VPC            string   `json:"vpc"`
+	ServiceName    string   `json:"serviceName"`
+	Type           string   `json:"type,omitempty"` // Interface (default) | Gateway
+	State          string   `json:"state,omitempty"`
+	Subnets        []string `json:"subnets,omitempty"`
+	SecurityGroups []string `json:"securityGroups,omitempty"`
+	RouteTables    []string `json:"routeTables,omitempty"`
+	PrivateDNS     *bool    `json:"privateDnsEnabled,omitempty"` // interface default true
+	// InboundResolverOnly is dnsOptions.privateDnsOnlyForInboundResolverEndpoint
+	// of an S3 interface endpoint: its private DNS answers only queries that
+	// come through Route 53 inbound resolver endpoints; inside the VPC the
+	// S3 names stay public and traffic takes the S3 gateway endpoint, which
+	// must exist (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3",
+	// private DNS for S3 interface endpoints).
+	InboundResolverOnly bool           `json:"privateDnsOnlyForInboundResolverEndpoint,omitempty"`
+	Policy              PolicyDocument `json:"policy,omitempty"`
+	ENIs                []*EndpointENI `json:"enis,omitempty"`
+	Tags                Tags           `json:"tags,omitempty"`
 }
 
 type EndpointENI struct {

@@ -226,8 +226,34 @@ func (a *Account) normalize(region string) error {
 				t.ExecAgentStatus = "STOPPED"
 			}
 		}
+		a.scenarioENI(t)
 	}
 	return nil
+}
+
+// scenarioENI gives a scenario's awsvpc task the network interface real
+// tasks have: DescribeTasks shows it as an ElasticNetworkInterface
+// attachment (subnetId, networkInterfaceId, privateIPv4Address; ECS API
+// reference, Attachment), and a running task's interface is in EC2. A
+// stopped task keeps its attachment (status DELETED), not the interface.
+func (a *Account) scenarioENI(t *Task) {
+	if t.ENI != "" || t.Network == nil || len(t.Network.Subnets) == 0 {
+		return
+	}
+	subnet := t.Network.Subnets[0]
+	t.ENI = "eni-" + strings.ToLower(idFrom(t.ID+"eni", 17))
+	if t.PrivateIP == "" {
+		t.PrivateIP = a.freeIP(t.Region, subnet)
+	}
+	if t.LastStatus == "STOPPED" {
+		return
+	}
+	a.NetworkInterfaces = append(a.NetworkInterfaces, &NetworkInterface{
+		ID: t.ENI, Region: t.Region, Subnet: subnet, PrivateIP: t.PrivateIP,
+		Groups:        append([]string(nil), t.Network.SecurityGroups...),
+		Description:   "arn:aws:ecs:" + t.Region + ":" + a.ID + ":attachment/" + uuidFrom(t.ID+"attachment"),
+		InterfaceType: "interface", RequesterManaged: true, Status: "in-use", MAC: macFor(t.ENI),
+	})
 }
 
 // sortedKeys returns a map's keys in order, for deterministic output.

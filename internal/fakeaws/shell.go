@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,7 +175,16 @@ func (s *Server) shellExec(ctx context.Context, t *Task, command string) ([]byte
 	cmdline := s.rewriteTmp(t, command)
 	dir := s.taskDir(t)
 	s.mu.Unlock()
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", cmdline)
+	// The agent in a container runs the command without a shell: it
+	// splits it like a shell word list and executes the first word
+	// (amazon-ssm-agent agent/session/shell/shell_unix.go, ContainerMode:
+	// shlex.Split, then exec.Command). Pipes, && and redirections only
+	// work inside an explicit "/bin/sh -c '...'".
+	argv, err := shellWords(cmdline)
+	if err != nil || len(argv) == 0 {
+		return []byte(fmt.Sprintf("Failed to parse commands input: %v\n", err)), nil
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env = dir, env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -183,5 +193,68 @@ func (s *Server) shellExec(ctx context.Context, t *Task, command string) ([]byte
 	if errors.As(err, &ee) {
 		return out, nil // a failing command is output, as in a real session
 	}
+	if err != nil && cmd.ProcessState == nil {
+		// Not started (no such executable): the agent's pty reports it.
+		return []byte(err.Error() + "\n"), nil
+	}
 	return out, err
+}
+
+// shellWords splits a command line as a POSIX shell splits words, without
+// expanding anything: blanks separate words; single quotes keep text
+// as is; double quotes keep text but let a backslash escape " \ $ `;
+// a backslash outside quotes escapes the next character; # at a word's
+// start comments out the rest (what google/shlex, which the agent uses,
+// does for these inputs).
+func shellWords(line string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(line); i++ {
+		ch := line[i]
+		switch {
+		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case ch == '#' && !inWord:
+			return words, nil
+		case ch == '\\':
+			if i+1 >= len(line) {
+				return nil, errors.New("EOF found after escape character")
+			}
+			i++
+			cur.WriteByte(line[i])
+			inWord = true
+		case ch == '\'':
+			j := strings.IndexByte(line[i+1:], '\'')
+			if j < 0 {
+				return nil, errors.New("EOF found when expecting closing quote")
+			}
+			cur.WriteString(line[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case ch == '"':
+			i++
+			for ; i < len(line) && line[i] != '"'; i++ {
+				if line[i] == '\\' && i+1 < len(line) && strings.IndexByte("\"\\$`", line[i+1]) >= 0 {
+					i++
+				}
+				cur.WriteByte(line[i])
+			}
+			if i >= len(line) {
+				return nil, errors.New("EOF found when expecting closing quote")
+			}
+			inWord = true
+		default:
+			cur.WriteByte(ch)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
 }

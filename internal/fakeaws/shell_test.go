@@ -113,6 +113,15 @@ func TestShellModeRunsContainerAndExec(t *testing.T) {
 	if !strings.Contains(out, "cwd="+filepath.Join(tmp, "task-"+idA)) || !strings.Contains(out, "probe.sh") || !strings.Contains(out, "args=one two") {
 		t.Errorf("exec output %q", out)
 	}
+	// No shell between the agent and the command: a pipe is an argument.
+	nonce := ecsexec.NewNonce()
+	sess, err := execSession(t, c, a, "echo one | tr o 0 "+ecsexec.ExitMarkerSuffix(nonce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := (&ecsexec.Client{}).Run(ctxT(t), sess, nonce); !strings.Contains(res.Output, "one | tr o 0") {
+		t.Errorf("a command without sh -c went through a shell: %v %+v", err, res)
+	}
 
 	// StopTask kills the container's processes.
 	srv.mu.Lock()
@@ -170,4 +179,23 @@ func (s *Server) findTask(id string) *Task {
 		}
 	}
 	return nil
+}
+
+// The agent splits an exec command into words and runs it without a shell
+// (amazon-ssm-agent, ContainerMode): quotes group, nothing is expanded.
+func TestShellWordsSplitsWithoutAShell(t *testing.T) {
+	for in, want := range map[string][]string{
+		`/bin/sh /tmp/probe.sh QUJD`:                    {"/bin/sh", "/tmp/probe.sh", "QUJD"},
+		`/bin/sh -c 'echo a | base64 -d > /tmp/x && y'`: {"/bin/sh", "-c", "echo a | base64 -d > /tmp/x && y"},
+		`echo "a \"b\" $HOME" c\ d`:                     {"echo", `a "b" $HOME`, "c d"},
+		`ls # a comment`:                                {"ls"},
+	} {
+		got, err := shellWords(in)
+		if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("shellWords(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := shellWords(`echo 'open`); err == nil {
+		t.Error("an unclosed quote was accepted")
+	}
 }

@@ -156,7 +156,7 @@ func (p *pool) settle(ctx context.Context, task *probe.TaskState, e *probe.Error
 	p.mu.Unlock()
 
 	var findings []v1alpha1.Finding
-	explain := changed && p.ps.opts.Explain != nil && (e != nil || (task != nil && !task.Ready))
+	explain := changed && p.ps.opts.Explain != nil && (e != nil || task != nil)
 	if explain {
 		findings = p.ps.opts.Explain.Probe(ctx, c, id, task, e)
 	}

@@ -203,6 +203,14 @@ func classifyAWS(o *Outcome, a *v1alpha1.AWSAPITarget, l wire.Line, timeout time
 	default:
 		if d, ok := awstext.ParseAccessDenied(detail); ok {
 			o.Result, o.Reason, o.Denial, o.Message = v1alpha1.ResultDenied, d.Reason, d, detail
+			if s3ObjectRead(a) && d.Action == "" {
+				// S3 answers 403 for a key that does not exist when the
+				// caller may not s3:ListBucket ("If you don't have the
+				// s3:ListBucket permission, Amazon S3 returns an HTTP status
+				// code 403 Access Denied error", S3 API reference, GetObject
+				// and HeadObject): a bare 403 does not tell the two apart.
+				o.Message = detail + " (S3 gives this 403 also when the object does not exist and the role may not s3:ListBucket on the bucket)"
+			}
 			return
 		}
 		o.Reason, o.Message = v1alpha1.ReasonAPICallFailed, fmt.Sprintf("%s failed: %s", call, orUnknown(detail))
@@ -215,6 +223,11 @@ func classifyAWS(o *Outcome, a *v1alpha1.AWSAPITarget, l wire.Line, timeout time
 			o.Reason = v1alpha1.ReasonAPICallTimedOut
 		case strings.Contains(detail, "Unable to locate credentials"):
 			o.Message = call + " found no credentials: the probe task has no task role credentials"
+		case s3BucketMissing(a, code):
+			// S3 says a bucket does not exist before it checks who asks
+			// (the same 404 for any caller), so nothing about the role's
+			// permissions follows from it.
+			o.Message = fmt.Sprintf("%s failed: the bucket does not exist (%s); S3 says so before it checks permissions, so the call's permission was not tested", call, code)
 		case notFoundCode(code):
 			// AWS authorizes a call before it looks the resource up, so a
 			// missing resource means the call itself was allowed.
@@ -222,6 +235,20 @@ func classifyAWS(o *Outcome, a *v1alpha1.AWSAPITarget, l wire.Line, timeout time
 			o.Message = fmt.Sprintf("%s was allowed; AWS answered %s", call, code)
 		}
 	}
+}
+
+// s3ObjectRead: an S3 call that reads one object (s3:GetObject).
+func s3ObjectRead(a *v1alpha1.AWSAPITarget) bool {
+	return (a.Service == "s3api" || a.Service == "s3") && (a.Action == "GetObject" || a.Action == "HeadObject" || a.Action == "GetObjectAttributes")
+}
+
+// s3BucketMissing: S3 answered that the bucket does not exist: NoSuchBucket,
+// or a bare 404 on HeadBucket (a HEAD error has no body to name it).
+func s3BucketMissing(a *v1alpha1.AWSAPITarget, code string) bool {
+	if a.Service != "s3api" && a.Service != "s3" {
+		return false
+	}
+	return code == "NoSuchBucket" || code == "404" && a.Action == "HeadBucket"
 }
 
 func notFoundCode(code string) bool {

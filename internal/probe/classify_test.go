@@ -29,6 +29,9 @@ func TestClassify(t *testing.T) {
 	api := v1alpha1.Target{Name: "sns-list", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics"}}
 	denied := v1alpha1.Target{Name: "sns-denied", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics"}, Expect: v1alpha1.ExpectDenied}
 	head := v1alpha1.Target{Name: "obj", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "HeadObject"}}
+	getObject := v1alpha1.Target{Name: "get", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "GetObject"}}
+	listObjects := v1alpha1.Target{Name: "list", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "ListObjectsV2"}}
+	headBucket := v1alpha1.Target{Name: "bucket", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "HeadBucket"}}
 
 	for _, tc := range []struct {
 		name     string
@@ -104,6 +107,15 @@ func TestClassify(t *testing.T) {
 			v1alpha1.ResultAllowed, v1alpha1.ReasonAPICallAllowed, false, "was allowed", false},
 		{"aws not found means allowed", head, wire.Line{Status: "ERROR", Detail: "An error occurred (404) when calling the HeadObject operation: Not Found"},
 			v1alpha1.ResultAllowed, v1alpha1.ReasonAPICallAllowed, true, "AWS answered 404", false},
+		// Issue 12 item 3: S3's semantics. A HEAD denial has no body.
+		{"s3 head denied", head, wire.Line{Status: "ERROR", Detail: "An error occurred (403) when calling the HeadObject operation: Forbidden"},
+			v1alpha1.ResultDenied, v1alpha1.ReasonAccessDenied, false, "does not exist and the role may not s3:ListBucket", false},
+		{"s3 get bare access denied", getObject, wire.Line{Status: "ERROR", Detail: "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"},
+			v1alpha1.ResultDenied, v1alpha1.ReasonAccessDenied, false, "s3:ListBucket", false},
+		{"s3 missing bucket is no permission", listObjects, wire.Line{Status: "ERROR", Detail: "An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified bucket does not exist"},
+			v1alpha1.ResultUnknown, v1alpha1.ReasonAPICallFailed, false, "the bucket does not exist", false},
+		{"s3 head bucket 404", headBucket, wire.Line{Status: "ERROR", Detail: "An error occurred (404) when calling the HeadBucket operation: Not Found"},
+			v1alpha1.ResultUnknown, v1alpha1.ReasonAPICallFailed, false, "the bucket does not exist", false},
 		{"aws endpoint timeout", api, wire.Line{Status: "ERROR", Detail: `Connect timeout on endpoint URL: "https://sns.ap-northeast-1.amazonaws.com/"`},
 			v1alpha1.ResultUnknown, v1alpha1.ReasonAPICallTimedOut, false, "Connect timeout", false},
 		{"aws could not connect", api, wire.Line{Status: "ERROR", Detail: `Could not connect to the endpoint URL: "https://sns.ap-northeast-1.amazonaws.com/"`},

@@ -55,10 +55,13 @@ func (m *Manager) start(ctx context.Context, api awsclient.ECSAPI, p *taskSlot, 
 		m.log(ctx).Info("started probe task", "task", p.taskArn, "pool", id.PoolKey, "cluster", id.Cluster)
 		return m.taskState(id, t, ContainerName), nil
 	}
+	findings, transient := runTaskFindings(id.LaunchType, out.Failures)
 	st := &TaskState{Identity: id, PoolKey: id.PoolKey, Cluster: id.Cluster,
-		Message: "RunTask failed: " + failureText(out.Failures), Findings: runTaskFindings(out.Failures)}
-	m.log(ctx).Info("RunTask returned failures", "pool", id.PoolKey, "failures", failureText(out.Failures))
-	return m.backOff(p, st, v1alpha1.ReasonRunTaskFailed, false), nil
+		Message: "RunTask failed: " + failureText(out.Failures), Findings: findings}
+	m.log(ctx).Info("RunTask returned failures", "pool", id.PoolKey, "failures", failureText(out.Failures), "transient", transient)
+	// A quota or a configuration ECS refuses will not pass by itself: say
+	// so now rather than as "retrying".
+	return m.backOff(p, st, v1alpha1.ReasonRunTaskFailed, !transient), nil
 }
 
 func runTaskInput(id *Identity, taskDef, token string) *ecs.RunTaskInput {
@@ -112,32 +115,53 @@ func failureText(fs []ecstypes.Failure) string {
 	return strings.Join(parts, "; ")
 }
 
-// runTaskFindings maps failure reasons (seed 003's AGENT, capacity's
-// RESOURCE:*) to finding codes.
-func runTaskFindings(fs []ecstypes.Failure) []v1alpha1.Finding {
-	var out []v1alpha1.Finding
+// runTaskFindings maps RunTask failures[] to findings, and says whether
+// they may pass on their own (transient). The reasons depend on the launch
+// type: AGENT, RESOURCE:*, ATTRIBUTE are about container instances, so only
+// EC2 gives them ("Amazon ECS API failure reasons", ECS developer guide);
+// on Fargate, reason is free text, e.g. "Capacity is unavailable at this
+// time. Please try again later or in a different availability zone"
+// (AWS re:Post knowledge center, ecs-fargate-runtask-capacity) or "The
+// requested CPU configuration is above your limit" (a Fargate vCPU quota).
+func runTaskFindings(launchType v1alpha1.LaunchType, fs []ecstypes.Failure) (out []v1alpha1.Finding, transient bool) {
+	transient = true
 	for _, f := range fs {
 		r := aws.ToString(f.Reason)
-		var code v1alpha1.FindingCode
-		switch {
-		case r == "AGENT":
-			code = v1alpha1.FindingRunTaskAgent
-		case strings.HasPrefix(r, "RESOURCE"):
-			code = v1alpha1.FindingRunTaskResource
-		case r == "ATTRIBUTE":
-			code = v1alpha1.FindingRunTaskAttribute
-		case r == "MISSING":
-			code = v1alpha1.FindingRunTaskMissing
-		default:
-			continue
-		}
-		msg := fmt.Sprintf("RunTask failed with reason %s", r)
-		if code == v1alpha1.FindingRunTaskAgent {
-			msg += ": the ECS agent on the container instance was disconnected; agents reconnect several times an hour, so this usually passes"
-		}
+		code, msg, passes := classifyRunTaskFailure(launchType, r, aws.ToString(f.Detail))
+		transient = transient && passes
 		out = append(out, v1alpha1.Finding{Code: code, Resource: aws.ToString(f.Arn), Message: msg})
 	}
-	return out
+	return out, transient && len(fs) > 0
+}
+
+// classifyRunTaskFailure is the finding code and message of one failure
+// reason, and whether retrying may help.
+func classifyRunTaskFailure(launchType v1alpha1.LaunchType, reason, detail string) (v1alpha1.FindingCode, string, bool) {
+	text := reason
+	if detail != "" {
+		text += " (" + detail + ")"
+	}
+	lower := strings.ToLower(reason)
+	switch {
+	case strings.Contains(lower, "capacity is unavailable"):
+		return v1alpha1.FindingRunTaskCapacityUnavailable,
+			"RunTask failed: " + text + ". Fargate had no capacity in the subnets' Availability Zones; this passes, and subnets in more Availability Zones make it rarer.", true
+	case strings.Contains(lower, "above your limit"), strings.Contains(lower, "reached the limit"), strings.Contains(lower, "limit exceeded"):
+		return v1alpha1.FindingRunTaskQuotaExceeded,
+			"RunTask failed: " + text + ". This is a service quota of the account (for Fargate, the On-Demand vCPU quota); it does not pass by retrying: stop other tasks or ask for a higher quota in Service Quotas.", false
+	case reason == "AGENT":
+		return v1alpha1.FindingRunTaskAgent, "RunTask failed with reason AGENT: the ECS agent on the container instance was disconnected; agents reconnect several times an hour, so this usually passes", true
+	case strings.HasPrefix(reason, "RESOURCE"):
+		return v1alpha1.FindingRunTaskResource, "RunTask failed with reason " + text + ": no container instance of the cluster has the CPU, memory, ports or ENIs the task needs", true
+	case reason == "ATTRIBUTE":
+		return v1alpha1.FindingRunTaskAttribute, "RunTask failed with reason " + text + ": no container instance has the attributes the task definition requires", false
+	case reason == "MISSING":
+		return v1alpha1.FindingRunTaskMissing, "RunTask failed with reason " + text + ": the container instance was not found", false
+	}
+	if launchType == v1alpha1.LaunchTypeFargate {
+		return v1alpha1.FindingRunTaskFailed, "RunTask failed on Fargate: " + text + ". Fargate gives this text as the reason; it is not a container-instance reason (AGENT, RESOURCE, ATTRIBUTE) and is not retried as one.", false
+	}
+	return v1alpha1.FindingRunTaskFailed, "RunTask failed: " + text + ".", false
 }
 
 // describeTask returns the task as read at most maxAge ago (0: now), or

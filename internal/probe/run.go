@@ -132,7 +132,8 @@ func (m *Manager) exec(ctx context.Context, c *awsclient.Clients, task *TaskStat
 		switch e.Reason {
 		case v1alpha1.ReasonExecuteCommandDenied:
 			m.opts.Metrics.ExecSessionError(ExecErrorExecuteCommandDenied)
-		case v1alpha1.ReasonExecAgentNotRunning:
+		case v1alpha1.ReasonExecAgentNotRunning, v1alpha1.ReasonExecSessionFailed:
+			// Either way ECS could not reach the task's agent.
 			m.opts.Metrics.ExecSessionError(ExecErrorAgentNotRunning)
 		}
 		// Other AWS faults (throttling, 5xx) are counted by the AWS client's
@@ -183,6 +184,11 @@ func executeCommandError(err error, task *TaskState) *Error {
 		e.Message = "the controller may not run ECS Exec in the probe task: " + describe(err)
 		e.Findings = []v1alpha1.Finding{{Code: v1alpha1.FindingControllerExecuteCommandDenied, Resource: task.TaskArn,
 			Message: "ecs:ExecuteCommand is denied to the controller's identity (check tag conditions such as ecs:ResourceTag and aws:SourceVpc conditions): " + msg}}
+	case awsclient.Code(err) == "TargetNotConnectedException" && task.ExecAgent == "RUNNING":
+		// ECS says the agent runs, yet the session cannot reach it: the
+		// session failed (its channel, its permissions), not the agent.
+		e.Reason, e.RetryAfter = v1alpha1.ReasonExecSessionFailed, agentRetry
+		e.Message = "ECS Exec could not open a session to the task although its agent is RUNNING: " + describe(err)
 	case awsclient.Code(err) == "TargetNotConnectedException", strings.Contains(msg, "execute command agent"),
 		strings.Contains(msg, "execute command was not enabled"):
 		e.Reason, e.RetryAfter = v1alpha1.ReasonExecAgentNotRunning, agentRetry

@@ -189,8 +189,10 @@ func TestRunFaultsAreProbeErrors(t *testing.T) {
 		"execute command denied": {exec: &scriptedExec{output: results},
 			execErr: apiErr("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/ecscheck/x is not authorized to perform: ecs:ExecuteCommand on resource: arn:aws:ecs:ap-northeast-1:123456789012:cluster/prod with an explicit deny in an identity-based policy"),
 			reason:  v1alpha1.ReasonExecuteCommandDenied, finding: v1alpha1.FindingControllerExecuteCommandDenied},
+		// ECS reports the agent RUNNING (the task is ready) yet cannot reach
+		// it: the session failed; the agent is not said to be down.
 		"agent not connected": {exec: &scriptedExec{output: results}, execErr: apiErr("TargetNotConnectedException", "The execute command failed due to an internal error. Try again later."),
-			reason: v1alpha1.ReasonExecAgentNotRunning},
+			reason: v1alpha1.ReasonExecSessionFailed},
 		"throttled": {exec: &scriptedExec{output: results}, execErr: apiErr("ThrottlingException", "Rate exceeded"), reason: v1alpha1.ReasonAWSThrottled},
 	} {
 		t.Run(name, func(t *testing.T) {

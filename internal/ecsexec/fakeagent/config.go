@@ -72,6 +72,14 @@ type SessionConfig struct {
 	Executor Executor
 	Mode     Mode
 	KMSKeyID string
+	// Refuse, when set, ends the session with this reason before the
+	// command runs, as the agent does when a check of its own fails (the
+	// encryption of the session's log group or bucket).
+	Refuse string
+	// Decrypt, when set, is this session's kms:Decrypt in place of the
+	// agent's: the real agent calls KMS as the task role, so one task may
+	// be refused what another is allowed.
+	Decrypt KMSDecrypter
 	// FirstOutputDelay holds the first output back, like a command that takes time.
 	FirstOutputDelay time.Duration
 	// ChunkSize is the largest output payload (default and max 1024).

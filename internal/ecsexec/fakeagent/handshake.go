@@ -22,7 +22,7 @@ const agentVersion = "3.3.0.0"
 func (c *conn) handshake(ctx context.Context) error {
 	start := time.Now()
 	kms := c.cfg.Mode == ModeHandshakeKMS
-	if kms && c.a.decrypt == nil {
+	if kms && c.a.decrypt == nil && c.cfg.Decrypt == nil {
 		return errors.New("fake agent: KMS session without a KMSDecrypter")
 	}
 	req, err := c.handshakeRequest(kms)
@@ -96,7 +96,11 @@ func (c *conn) processResponse(ctx context.Context, resp ecsexec.HandshakeRespon
 		if err := json.Unmarshal(a.ActionResult, &r); err != nil {
 			return fmt.Errorf("KMSEncryption result: %v", err)
 		}
-		key, err := c.a.decrypt(ctx, r.KMSCipherTextKey, map[string]string{
+		decrypt := c.a.decrypt
+		if c.cfg.Decrypt != nil {
+			decrypt = c.cfg.Decrypt
+		}
+		key, err := decrypt(ctx, r.KMSCipherTextKey, map[string]string{
 			ecsexec.EncryptionContextSessionID: c.cfg.SessionID,
 			ecsexec.EncryptionContextTargetID:  c.cfg.TargetID,
 		})

@@ -25,6 +25,12 @@ func (c *conn) script(ctx context.Context) error {
 		return err
 	}
 
+	if c.cfg.Refuse != "" {
+		// The agent checked something before starting the command and
+		// gave up: the session ends with its reason and nothing runs.
+		_ = c.sendChannelClosed(c.cfg.Refuse)
+		return errors.New(c.cfg.Refuse)
+	}
 	if d := c.cfg.FirstOutputDelay; d > 0 {
 		select {
 		case <-time.After(d):
