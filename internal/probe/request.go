@@ -1,10 +1,13 @@
 package probe
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/probe/wire"
@@ -12,24 +15,18 @@ import (
 
 // Admission already checks these; the controller checks again because a
 // spec may bypass admission (an older CRD, a direct etcd write), and the
-// probe script checks a third time.
+// wire package and the probe script check service and command a third and
+// fourth time.
 var (
-	awsServiceRE  = regexp.MustCompile(`^[a-z0-9-]+$`)
-	readOnlyRE    = regexp.MustCompile(`^(List|Describe|Get|Head)[A-Za-z0-9]+$`)
-	awsArgNameRE  = regexp.MustCompile(`^--[a-z0-9-]+$`)
-	awsArgValueRE = regexp.MustCompile(`^[A-Za-z0-9._:/=+,@-]*$`)
+	readOnlyRE = regexp.MustCompile(`^(List|Describe|Get|Head)[A-Za-z0-9]+$`)
+	// awsParamRE is a request member name of an AWS API (botocore's input
+	// shapes): TopicArn, MaxResults, and for ECS, ECR or CloudWatch Logs
+	// cluster, logGroupNamePrefix.
+	awsParamRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,127}$`)
 )
 
-// RefusedAWSOptions are aws CLI options a target may not pass: they would
-// send the call elsewhere, print credentials, read local files or change
-// what comes back. The probe script refuses the same list.
-var RefusedAWSOptions = []string{
-	"--endpoint-url", "--debug", "--profile", "--region", "--output", "--query",
-	"--cli-input-json", "--cli-input-yaml", "--generate-cli-skeleton",
-	"--no-verify-ssl", "--ca-bundle", "--no-sign-request", "--cli-read-timeout",
-	"--cli-connect-timeout", "--cli-binary-format", "--cli-auto-prompt",
-	"--no-cli-auto-prompt", "--color", "--no-paginate", "--no-cli-pager", "--version",
-}
+// maxArgValue is the longest string value admission accepts.
+const maxArgValue = 1024
 
 // WireTarget turns a spec target into a protocol target with the given ID,
 // or explains why it may not be sent.
@@ -52,38 +49,46 @@ func WireTarget(id string, t v1alpha1.Target) (wire.Target, error) {
 }
 
 func awsTarget(id string, a *v1alpha1.AWSAPITarget) (wire.Target, error) {
-	if !awsServiceRE.MatchString(a.Service) {
-		return wire.Target{}, fmt.Errorf("awsAPI.service %q is not an AWS CLI service name", a.Service)
+	input, err := AWSInput(a)
+	if err != nil {
+		return wire.Target{}, err
 	}
-	if !readOnlyRE.MatchString(a.Action) {
-		return wire.Target{}, fmt.Errorf("awsAPI.action %q is not a read-only action (List*, Describe*, Get*, Head*)", a.Action)
-	}
-	keys := make([]string, 0, len(a.Args))
-	for k := range a.Args {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var args []string
-	for _, k := range keys {
-		v := string(a.Args[k])
-		switch {
-		case !awsArgNameRE.MatchString(k):
-			return wire.Target{}, fmt.Errorf("awsAPI.args key %q is not a CLI option", k)
-		case slices.Contains(RefusedAWSOptions, k):
-			return wire.Target{}, fmt.Errorf("awsAPI.args may not set %s", k)
-		case !awsArgValueRE.MatchString(v), refusedValue(v):
-			return wire.Target{}, fmt.Errorf("awsAPI.args value of %s is not allowed", k)
-		}
-		args = append(args, k, v)
-	}
-	return wire.AWS(id, a.Service, KebabCase(a.Action), args...), nil
+	return wire.AWSInput(id, a.Service, KebabCase(a.Action), input), nil
 }
 
-// refusedValue: the CLI reads file:// and fileb:// values from disk.
-func refusedValue(v string) bool {
-	lv := strings.ToLower(v)
-	return strings.HasPrefix(lv, "file://") || strings.HasPrefix(lv, "fileb://") ||
-		strings.HasPrefix(lv, "http://") || strings.HasPrefix(lv, "https://")
+// AWSInput validates an awsAPI target as admission does and returns its
+// request parameters as the JSON document the probe passes to the aws CLI
+// with --cli-input-json. Keys and values are data in that document: the
+// CLI never parses them as options, nor reads file:// or http:// values.
+func AWSInput(a *v1alpha1.AWSAPITarget) ([]byte, error) {
+	if !wire.ServiceRE.MatchString(a.Service) || len(a.Service) > 64 {
+		return nil, fmt.Errorf("awsAPI.service %q is not an AWS CLI service name", a.Service)
+	}
+	if !readOnlyRE.MatchString(a.Action) || len(a.Action) > 128 {
+		return nil, fmt.Errorf("awsAPI.action %q is not a read-only action (List*, Describe*, Get*, Head*)", a.Action)
+	}
+	if len(a.Args) > 10 {
+		return nil, fmt.Errorf("awsAPI.args has %d parameters, more than 10", len(a.Args))
+	}
+	params := make(map[string]any, len(a.Args))
+	for k, v := range a.Args {
+		if !awsParamRE.MatchString(k) {
+			return nil, fmt.Errorf("awsAPI.args key %q is not an API parameter name", k)
+		}
+		switch v.Type {
+		case intstr.Int:
+			params[k] = v.IntVal
+		case intstr.String:
+			if utf8.RuneCountInString(v.StrVal) > maxArgValue {
+				return nil, fmt.Errorf("awsAPI.args value of %s is longer than %d characters", k, maxArgValue)
+			}
+			params[k] = v.StrVal
+		default:
+			return nil, fmt.Errorf("awsAPI.args value of %s is neither a string nor an integer", k)
+		}
+	}
+	// encoding/json sorts the keys, so equal args give equal requests.
+	return json.Marshal(params)
 }
 
 // The aws CLI's command names come from botocore's xform_name.

@@ -32,8 +32,8 @@ func TestScriptAWSCalls(t *testing.T) {
 	}))
 	req := wire.Request{Nonce: "n5", Timeout: 15 * time.Second, Region: "ap-northeast-1", Targets: []wire.Target{
 		wire.AWS("allowed", "sns", "list-topics"),
-		wire.AWS("vpce", "sns", "list-topics", "--next-token", "vpce"),
-		wire.AWS("identity", "sns", "list-topics", "--next-token", "identity"),
+		wire.AWSInput("vpce", "sns", "list-topics", []byte(`{"NextToken":"vpce"}`)),
+		wire.AWSInput("identity", "sns", "list-topics", []byte(`{"NextToken":"identity"}`)),
 	}}
 	lines := scripttest.Run(t, req, env...)
 	logLines(t, lines)
