@@ -3,6 +3,8 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -28,20 +30,48 @@ var (
 // maxArgValue is the longest string value admission accepts.
 const maxArgValue = 1024
 
+// The CEL rules of the CRD for hosts, names and URLs (spec_types.go), in Go:
+// the same RE2 expressions, and what the Kubernetes CEL library's isIP
+// (netip.ParseAddr, no zone, no IPv4-mapped IPv6) and isURL
+// (url.ParseRequestURI) accept. Lengths count characters, as OpenAPI does.
+var (
+	hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$`)
+	urlRE  = regexp.MustCompile(`^https?://[^\s\x27"` + "`" + `$;&|<>(){}\\^!*]+$`)
+)
+
+func validHost(s string) bool {
+	return hostRE.MatchString(s) && utf8.RuneCountInString(s) <= 253
+}
+
+func validIP(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == "" && !a.Is4In6() && utf8.RuneCountInString(s) <= 253
+}
+
+func validURL(s string) bool {
+	_, err := url.ParseRequestURI(s)
+	return err == nil && urlRE.MatchString(s) && utf8.RuneCountInString(s) <= 2048
+}
+
 // WireTarget turns a spec target into a protocol target with the given ID,
 // or explains why it may not be sent.
 func WireTarget(id string, t v1alpha1.Target) (wire.Target, error) {
 	switch {
 	case t.TCP != nil:
+		if !validHost(t.TCP.Host) && !validIP(t.TCP.Host) {
+			return wire.Target{}, fmt.Errorf("tcp host %q is not a DNS name or an IP address", t.TCP.Host)
+		}
 		return wire.TCP(id, t.TCP.Host, int(t.TCP.Port)), nil
 	case t.DNS != nil:
+		if !validHost(t.DNS.Name) {
+			return wire.Target{}, fmt.Errorf("dns name %q is not a DNS name", t.DNS.Name)
+		}
 		return wire.DNS(id, t.DNS.Name), nil
 	case t.HTTP != nil:
-		u := t.HTTP.URL
-		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return wire.Target{}, fmt.Errorf("url %q is not http(s)", u)
+		if !validURL(t.HTTP.URL) {
+			return wire.Target{}, fmt.Errorf("url %q is not an http(s) URL without white space, quotes or shell metacharacters", t.HTTP.URL)
 		}
-		return wire.HTTP(id, u), nil
+		return wire.HTTP(id, t.HTTP.URL), nil
 	case t.AWSAPI != nil:
 		return awsTarget(id, t.AWSAPI)
 	}

@@ -53,7 +53,6 @@ func TestScriptNeverEvaluatesRequest(t *testing.T) {
 	}
 	value, _ := json.Marshal(map[string]string{"NextToken": payloads[0]})
 	add(wire.AWSInput("aws-value", "sns", "list-topics", value))
-	add(wire.DNS("$(touch${IFS}"+marker+")", "localhost")) // the id is printed, never run
 	req := wire.Request{Nonce: "n3", Timeout: 10 * time.Second, Region: "ap-northeast-1", Targets: targets}
 
 	lines := scripttest.Run(t, req, env...)
@@ -112,8 +111,17 @@ func TestScriptRefusesWhatWireRefuses(t *testing.T) {
 		{"in-plain", "aws", "sns", "list-topics", "--debug"},
 		{"extra-words", "aws", "sns", "list-topics", empty, "--debug", "x"},
 	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "pwned")
+	targets = append(targets, []string{"$(touch${IFS}" + marker + ")", "dns", "localhost"}) // the id is printed, never run
 	lines := scripttest.RunUnchecked(t, "n4", 10*time.Second, "ap-northeast-1", targets, env...)
-	for _, f := range targets {
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Fatalf("a target id ran: %s exists (stat: %v)", marker, err)
+	}
+	if l := lines[targets[len(targets)-1][0]]; l.Status != wire.StatusOK {
+		t.Errorf("hostile id: %+v, want OK for localhost", l)
+	}
+	for _, f := range targets[:len(targets)-1] {
 		l := lines[f[0]]
 		if l.Status != wire.StatusError || !strings.HasPrefix(l.Detail, "ecscheck: ") {
 			t.Errorf("%s = %s %q, want a refusal", f[0], l.Status, l.Detail)

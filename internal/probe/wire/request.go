@@ -219,10 +219,15 @@ func field(what, s string) error {
 	return nil
 }
 
+// tokenRE is what the script accepts as a nonce: letters, digits, '.', '_'
+// and '-'. Target IDs follow it too: both appear in output lines that
+// ParseOutput splits on any white space, Unicode spaces included.
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
 // token is a field that also appears in space-separated output lines.
 func token(what, s string) error {
-	if s == "" || strings.ContainsAny(s, " \t\n\r\x00\v\f") {
-		return fmt.Errorf("%s %q must be non-empty without whitespace", what, s)
+	if !tokenRE.MatchString(s) {
+		return fmt.Errorf("%s %q must be non-empty letters, digits, '.', '_' or '-'", what, s)
 	}
 	return nil
 }
