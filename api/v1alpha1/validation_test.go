@@ -20,6 +20,17 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
+	// A fuzz worker is a child of the process that started the control
+	// plane (see sharedServerEnv): it reuses that control plane instead of
+	// starting one it would not get to stop.
+	if shared, ok := os.LookupEnv(sharedServerEnv); ok {
+		var err error
+		if env, err = joinSharedServer(shared); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(m.Run())
+	}
 	var err error
 	env, err = testenv.Start()
 	if err != nil {
@@ -28,6 +39,10 @@ func TestMain(m *testing.M) {
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "payments"}}
 	if err := env.Client.Create(context.Background(), ns); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := shareServer(env.Config); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
