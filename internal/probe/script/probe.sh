@@ -165,16 +165,25 @@ check_http() {
 	esac
 }
 
-# aws_error keeps what the CLI says about the failed call: its stderr
-# without blank lines and without lines in the format of a debug log
-# (2026-11-22 03:00:00,123 - MainThread - botocore...), in case anything in
-# the image turns logging on; the last lines are the error.
+# aws_error keeps what the CLI says about the failed call: the last
+# paragraph of its stderr (the error; not the usage text argparse prints
+# before its own error), without lines in the format of a debug log
+# (2026-11-22 03:00:00,123 - MainThread - botocore...), bounded.
 aws_error() {
-	local line out=""
-	while IFS= read -r line; do
+	local line out="" blank=""
+	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in
-		'' | [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\ [0-9][0-9]:*) continue ;;
+		[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\ [0-9][0-9]:*) continue ;;
+		'' | *[!$' \t\r']*) ;;
+		*) line="" ;;
 		esac
+		if [ -z "$line" ]; then
+			blank=1
+			continue
+		fi
+		if [ -n "$blank" ]; then
+			out="" blank=""
+		fi
 		out="${out:+$out$'\n'}$line"
 	done <"$1"
 	[ "${#out}" -le "$MAX_AWS_ERROR" ] || out=${out:${#out}-MAX_AWS_ERROR}
