@@ -29,7 +29,7 @@
 //	dns:  OK (addresses, space separated) | UNRESOLVED (error text) | TIMEOUT
 //	tcp:  OK (address connected to) | REFUSED | TIMEOUT | NOROUTE | UNRESOLVED | ERROR (error text)
 //	http: OK ("<httpStatus> <remoteIP>") | CURL ("<curlExitCode> <curl error text>") | TIMEOUT
-//	aws:  OK | ERROR (the CLI's stderr) | TIMEOUT
+//	aws:  OK | ERROR (the last paragraph of the CLI's stderr, at most 1000 bytes) | TIMEOUT
 //
 // For tcp, the probe script also lists the host's other addresses after the
 // first: the address that decided the status comes first (for REFUSED,
