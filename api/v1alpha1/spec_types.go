@@ -319,7 +319,7 @@ type AWSAPITarget struct {
 	// Action is a read-only API action: List*, Describe*, Get* or Head*.
 	// +required
 	// +kubebuilder:validation:MaxLength=128
-	// +kubebuilder:validation:XValidation:rule="self.matches('^(List|Describe|Get|Head)[A-Za-z0-9]+$')",message="awsAPI.action must be a read-only action named List*, Describe*, Get* or Head* (e.g. ListTopics); write actions are never called"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^(List|Describe|Get|Head)[A-Z][A-Za-z0-9]*$')",message="awsAPI.action must be a read-only action named List*, Describe*, Get* or Head* as in the API reference (e.g. ListTopics, GetQueueUrl); write actions are never called"
 	Action string `json:"action"`
 
 	// Args are the action's request parameters, named as in the API

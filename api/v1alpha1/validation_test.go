@@ -157,6 +157,7 @@ func TestInvalidSpecsAreRejectedWithAClearMessage(t *testing.T) {
 		{"publish action", `{targets: [{name: a, awsAPI: {service: sns, action: Publish}}]}`, "awsAPI.action must be a read-only action"},
 		{"action with shell", `{targets: [{name: a, awsAPI: {service: sns, action: "ListTopics;id"}}]}`, "awsAPI.action must be a read-only action"},
 		{"bad service", `{targets: [{name: a, awsAPI: {service: "SNS x", action: ListTopics}}]}`, "awsAPI.service must be an AWS CLI service name"},
+		{"action without a word after the verb", `{targets: [{name: a, awsAPI: {service: sns, action: Listtopics}}]}`, "awsAPI.action must be a read-only action named List*, Describe*, Get* or Head* as in the API reference"},
 		{"service option", `{targets: [{name: a, awsAPI: {service: "--debug", action: ListTopics}}]}`, "awsAPI.service must be an AWS CLI service name"},
 		{"service leading dash", `{targets: [{name: a, awsAPI: {service: "-sns", action: ListTopics}}]}`, "awsAPI.service must be an AWS CLI service name"},
 		{"cli option as arg key", `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"--bucket": "x"}}}]}`, "awsAPI.args keys must be the action's request parameter names as in the API reference"},
