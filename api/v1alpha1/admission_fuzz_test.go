@@ -37,6 +37,9 @@ func FuzzAdmissionAgreesWithController(f *testing.F) {
 	f.Add(uint8(3), "sns", "ListTopics", "--endpoint-url", "http://127.0.0.1:1", int32(0))
 	f.Add(uint8(3), "--debug", "ListTopics", "NextToken", "x", int32(0))
 	f.Add(uint8(3), "sns", "Publish", "", "", int32(0))
+	f.Add(uint8(3), "sns", "Listtopics", "", "", int32(0))
+	f.Add(uint8(3), "sns", "Get9", "", "", int32(0))
+	f.Add(uint8(3), "storagegateway", "DescribeCachediSCSIVolumes", "GatewayARN", "x", int32(0))
 	f.Add(uint8(3), "sns", "ListTopics", "NextToken", "\xff\xfe", int32(0))
 	f.Fuzz(func(t *testing.T, kind uint8, s1, s2, key, value string, n int32) {
 		tg := v1alpha1.Target{Name: "a"}
