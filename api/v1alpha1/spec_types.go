@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // ECSConnectivityCheckSpec is the expected reachability of one ECS service.
@@ -312,25 +313,24 @@ type AWSAPITarget struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9-]+$')",message="awsAPI.service must be an AWS CLI service name: lower-case letters, digits and '-' (e.g. sns, s3api)"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9][a-z0-9-]*$')",message="awsAPI.service must be an AWS CLI service name: lower-case letters, digits and '-', starting with a letter or digit (e.g. sns, s3api)"
 	Service string `json:"service"`
 
 	// Action is a read-only API action: List*, Describe*, Get* or Head*.
 	// +required
 	// +kubebuilder:validation:MaxLength=128
-	// +kubebuilder:validation:XValidation:rule="self.matches('^(List|Describe|Get|Head)[A-Za-z0-9]+$')",message="awsAPI.action must be a read-only action named List*, Describe*, Get* or Head* (e.g. ListTopics); write actions are never called"
+	// +kubebuilder:validation:XValidation:rule="self.matches('^(List|Describe|Get|Head)[A-Z][A-Za-z0-9]*$')",message="awsAPI.action must be a read-only action named List*, Describe*, Get* or Head* as in the API reference (e.g. ListTopics, GetQueueUrl); write actions are never called"
 	Action string `json:"action"`
 
-	// Args are extra CLI arguments, e.g. {"--bucket": "my-bucket"}.
+	// Args are the action's request parameters, named as in the API
+	// reference (the request members: Bucket, TopicArn, MaxResults; ECS,
+	// ECR and CloudWatch Logs name theirs in lower camel case: cluster,
+	// logGroupNamePrefix), with string or integer values, e.g.
+	// {Bucket: my-bucket}. The probe hands them to the aws CLI as one
+	// --cli-input-json document: they are data, never CLI options.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=10
-	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^--[a-z0-9-]+$'))",message="awsAPI.args keys must be CLI options such as --bucket (lower-case letters, digits and '-')"
-	// +kubebuilder:validation:XValidation:rule="self.all(k, self[k].matches('^[A-Za-z0-9._:/=+,@-]*$'))",message="awsAPI.args values may hold only letters, digits and . _ : / = + , @ -"
-	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k in ['--endpoint-url', '--debug', '--profile', '--region', '--output', '--query', '--cli-input-json', '--cli-input-yaml', '--generate-cli-skeleton', '--no-verify-ssl', '--ca-bundle', '--no-sign-request', '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format', '--cli-auto-prompt', '--no-cli-auto-prompt', '--color', '--no-paginate', '--no-cli-pager', '--version']))",message="awsAPI.args may not set CLI-wide options such as --endpoint-url, --region, --profile, --output, --query, --debug or --cli-input-json: they would send the call elsewhere or change what it prints"
-	// +kubebuilder:validation:XValidation:rule="self.all(k, !self[k].lowerAscii().matches('^(file|fileb|https?)://'))",message="awsAPI.args values may not be file://, fileb:// or http(s):// references: the CLI would read them"
-	Args map[string]ArgValue `json:"args,omitempty"`
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z][A-Za-z0-9]{0,127}$'))",message="awsAPI.args keys must be the action's request parameter names as in the API reference, letters and digits only (e.g. Bucket, TopicArn, MaxResults); CLI options such as --bucket or --endpoint-url are not accepted"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, type(self[k]) != string || size(self[k]) <= 1024)",message="awsAPI.args values may be at most 1024 characters long"
+	Args map[string]intstr.IntOrString `json:"args,omitempty"`
 }
-
-// ArgValue is the value of an AWS CLI option.
-// +kubebuilder:validation:MaxLength=256
-type ArgValue string

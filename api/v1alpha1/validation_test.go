@@ -20,6 +20,17 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
+	// A fuzz worker is a child of the process that started the control
+	// plane (see sharedServerEnv): it reuses that control plane instead of
+	// starting one it would not get to stop.
+	if shared, ok := os.LookupEnv(sharedServerEnv); ok {
+		var err error
+		if env, err = joinSharedServer(shared); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(m.Run())
+	}
 	var err error
 	env, err = testenv.Start()
 	if err != nil {
@@ -28,6 +39,10 @@ func TestMain(m *testing.M) {
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "payments"}}
 	if err := env.Client.Create(context.Background(), ns); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := shareServer(env.Config); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -91,7 +106,9 @@ func TestValidSpecsAreAccepted(t *testing.T) {
 		"service arn":        `{service: "arn:aws:ecs:ap-northeast-1:123456789012:service/prod/orders-api"}`,
 		"expect unreachable": `{targets: [{name: a, tcp: {host: example.com, port: 443}, expect: Unreachable}]}`,
 		"aws denied":         `{targets: [{name: a, awsAPI: {service: s3api, action: ListBuckets}, expect: Denied}]}`,
-		"aws args":           `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"--bucket": "orders-archive"}}}]}`,
+		"aws args":           `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {Bucket: orders-archive}}}]}`,
+		"aws typed args":     `{targets: [{name: a, awsAPI: {service: logs, action: DescribeLogGroups, args: {logGroupNamePrefix: "/ecs/orders", limit: 5}}}]}`,
+		"aws data values":    `{targets: [{name: a, awsAPI: {service: sns, action: ListTopics, args: {NextToken: "--endpoint-url=http://127.0.0.1:1 file:///etc/passwd $(id)"}}}]}`,
 		"http with query":    `{targets: [{name: a, http: {url: "https://api.partner.example/health?full=1#top", expectStatus: [200, 204]}}]}`,
 		"service task":       `{probe: {execInto: ServiceTask, container: app}}`,
 		"per run":            `{probe: {lifecycle: PerRun, launchType: FARGATE, platformVersion: 1.4.0}}`,
@@ -140,11 +157,15 @@ func TestInvalidSpecsAreRejectedWithAClearMessage(t *testing.T) {
 		{"publish action", `{targets: [{name: a, awsAPI: {service: sns, action: Publish}}]}`, "awsAPI.action must be a read-only action"},
 		{"action with shell", `{targets: [{name: a, awsAPI: {service: sns, action: "ListTopics;id"}}]}`, "awsAPI.action must be a read-only action"},
 		{"bad service", `{targets: [{name: a, awsAPI: {service: "SNS x", action: ListTopics}}]}`, "awsAPI.service must be an AWS CLI service name"},
-		{"bad arg key", `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"bucket": "x"}}}]}`, "awsAPI.args keys must be CLI options such as --bucket"},
-		{"bad arg value", `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"--bucket": "x; id"}}}]}`, "awsAPI.args values may hold only letters, digits"},
-		{"endpoint override arg", `{targets: [{name: a, awsAPI: {service: sns, action: ListTopics, args: {"--endpoint-url": "evil.example"}}}]}`, "awsAPI.args may not set CLI-wide options such as --endpoint-url"},
-		{"debug arg", `{targets: [{name: a, awsAPI: {service: sns, action: ListTopics, args: {"--debug": "x"}}}]}`, "awsAPI.args may not set CLI-wide options"},
-		{"file reference arg", `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"--bucket": "file://etc/passwd"}}}]}`, "awsAPI.args values may not be file://, fileb:// or http(s):// references"},
+		{"action without a word after the verb", `{targets: [{name: a, awsAPI: {service: sns, action: Listtopics}}]}`, "awsAPI.action must be a read-only action named List*, Describe*, Get* or Head* as in the API reference"},
+		{"service option", `{targets: [{name: a, awsAPI: {service: "--debug", action: ListTopics}}]}`, "awsAPI.service must be an AWS CLI service name"},
+		{"service leading dash", `{targets: [{name: a, awsAPI: {service: "-sns", action: ListTopics}}]}`, "awsAPI.service must be an AWS CLI service name"},
+		{"cli option as arg key", `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"--bucket": "x"}}}]}`, "awsAPI.args keys must be the action's request parameter names as in the API reference"},
+		{"kebab arg key", `{targets: [{name: a, awsAPI: {service: s3api, action: HeadBucket, args: {"expected-bucket-owner": "x"}}}]}`, "awsAPI.args keys must be the action's request parameter names"},
+		{"endpoint override arg", `{targets: [{name: a, awsAPI: {service: sns, action: ListTopics, args: {"--endpoint-url": "evil.example"}}}]}`, "CLI options such as --bucket or --endpoint-url are not accepted"},
+		{"boolean arg", `{targets: [{name: a, awsAPI: {service: ssm, action: GetParameter, args: {Name: x, WithDecryption: true}}}]}`, "spec.targets[0].awsAPI.args.WithDecryption"},
+		{"long arg value", `{targets: [{name: a, awsAPI: {service: sns, action: ListTopics, args: {NextToken: "` + strings.Repeat("x", 1025) + `"}}}]}`, "awsAPI.args values may be at most 1024 characters long"},
+		{"too many args", `{targets: [{name: a, awsAPI: {service: sns, action: ListTopics, args: {A: x, B: x, C: x, D: x, E: x, F: x, G: x, H: x, I: x, J: x, K: x}}}]}`, "must have at most 10 items"},
 		{"no service and no subnets", `{service: null}`, "set spec.service, or spec.network.subnets"},
 		{"no service and empty subnets", `{service: null, network: {subnets: []}}`, "set spec.service, or spec.network.subnets"},
 		{"service task without service", `{service: null, network: {subnets: [subnet-0a1b2c3d]}, probe: {execInto: ServiceTask}}`, "probe.execInto: ServiceTask needs spec.service"},

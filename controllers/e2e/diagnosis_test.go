@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/fakeaws"
@@ -114,7 +115,7 @@ func TestS3HeadObjectDenialIsDeniedAndNamesGetObject(t *testing.T) {
 	})
 	c := workerCheck("worker")
 	c.Spec.Targets = []v1alpha1.Target{{Name: "report", AWSAPI: &v1alpha1.AWSAPITarget{Service: "s3api", Action: "HeadObject",
-		Args: map[string]v1alpha1.ArgValue{"--bucket": "reports", "--key": "daily.csv"}}}}
+		Args: map[string]intstr.IntOrString{"Bucket": intstr.FromString("reports"), "Key": intstr.FromString("daily.csv")}}}}
 	w.create(c)
 	c = w.waitFor("worker", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
 	ts := target(c, "report")
@@ -209,7 +210,7 @@ func TestCrossAccountDenialChecksTheRoleFirst(t *testing.T) {
 	})
 	c := workerCheck("shared")
 	c.Spec.Targets = []v1alpha1.Target{{Name: "shared-secret", AWSAPI: &v1alpha1.AWSAPITarget{Service: "secretsmanager", Action: "GetSecretValue",
-		Args: map[string]v1alpha1.ArgValue{"--secret-id": secret}}}}
+		Args: map[string]intstr.IntOrString{"SecretId": intstr.FromString(secret)}}}}
 	w.create(c)
 	c = w.waitFor("shared", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
 	fs := target(c, "shared-secret").Findings

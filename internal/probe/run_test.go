@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/ecsexec"
@@ -58,7 +59,7 @@ func TestRunCarriesAPoolInOneSession(t *testing.T) {
 			{Name: "health", HTTP: &v1alpha1.HTTPTarget{URL: web.URL + "/health", ExpectStatus: []int32{204}}},
 			{Name: "sns-list", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics"}},
 			{Name: "sns-denied", AWSAPI: &v1alpha1.AWSAPITarget{Service: "sns", Action: "ListTopics",
-				Args: map[string]v1alpha1.ArgValue{"--next-token": "deny"}}, Expect: v1alpha1.ExpectDenied},
+				Args: map[string]intstr.IntOrString{"NextToken": intstr.FromString("deny")}}, Expect: v1alpha1.ExpectDenied},
 		}},
 	}
 	res, err := e.m.Run(e.ctx, e.clients, task, jobs)

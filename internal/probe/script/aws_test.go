@@ -32,8 +32,8 @@ func TestScriptAWSCalls(t *testing.T) {
 	}))
 	req := wire.Request{Nonce: "n5", Timeout: 15 * time.Second, Region: "ap-northeast-1", Targets: []wire.Target{
 		wire.AWS("allowed", "sns", "list-topics"),
-		wire.AWS("vpce", "sns", "list-topics", "--next-token", "vpce"),
-		wire.AWS("identity", "sns", "list-topics", "--next-token", "identity"),
+		wire.AWSInput("vpce", "sns", "list-topics", []byte(`{"NextToken":"vpce"}`)),
+		wire.AWSInput("identity", "sns", "list-topics", []byte(`{"NextToken":"identity"}`)),
 	}}
 	lines := scripttest.Run(t, req, env...)
 	logLines(t, lines)
@@ -45,5 +45,36 @@ func TestScriptAWSCalls(t *testing.T) {
 		if l.Status != wire.StatusError || !strings.Contains(l.Detail, "An error occurred (AuthorizationError) when calling the ListTopics operation: "+msg) {
 			t.Errorf("%s = %s %q", id, l.Status, l.Detail)
 		}
+	}
+}
+
+// TestScriptAWSErrorIsTheCallsOwn: a call the CLI refuses before sending
+// reports the CLI's error alone, without the usage text or blank lines
+// around it.
+func TestScriptAWSErrorIsTheCallsOwn(t *testing.T) {
+	var calls int
+	env := scripttest.AWSEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		scripttest.SNSListTopics(w)
+	}))
+	req := wire.Request{Nonce: "n6", Timeout: 15 * time.Second, Region: "ap-northeast-1", Targets: []wire.Target{
+		wire.AWSInput("type", "sns", "list-topics", []byte(`{"NextToken":5}`)),
+		wire.AWSInput("missing", "s3api", "head-bucket", []byte(`{}`)),
+		wire.AWSInput("unknown", "sns", "list-topics", []byte(`{"--endpoint-url":"http://127.0.0.1:1"}`)),
+		wire.AWS("custom", "eks", "get-token"),
+	}}
+	lines := scripttest.Run(t, req, env...)
+	for id, want := range map[string]string{
+		"type":    "Parameter validation failed:\nInvalid type for parameter NextToken, value: 5, type: <class 'int'>, valid types: <class 'str'>",
+		"missing": "Parameter validation failed:\nMissing required parameter in input: \"Bucket\"",
+		"unknown": "Parameter validation failed:\nUnknown parameter in input: \"--endpoint-url\", must be one of: NextToken",
+		"custom":  "Unknown options: --cli-input-json,{}",
+	} {
+		if l := lines[id]; l.Status != wire.StatusError || l.Detail != want {
+			t.Errorf("%s = %s %q\nwant ERROR %q", id, l.Status, l.Detail, want)
+		}
+	}
+	if calls != 0 {
+		t.Errorf("%d calls reached the endpoint", calls)
 	}
 }

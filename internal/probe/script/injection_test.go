@@ -1,6 +1,7 @@
 package script_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,8 +35,11 @@ func TestScriptNeverEvaluatesRequest(t *testing.T) {
 		"*",
 	}
 	var calls int
+	var tokens []string
 	env := scripttest.AWSEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
+		_ = r.ParseForm()
+		tokens = append(tokens, r.Form.Get("NextToken"))
 		scripttest.SNSListTopics(w)
 	}))
 	var targets []wire.Target
@@ -46,11 +50,9 @@ func TestScriptNeverEvaluatesRequest(t *testing.T) {
 		add(wire.TCP(id+"tcp", p, 80))
 		add(wire.HTTP(id+"http-host", "http://"+p+"/"))
 		add(wire.HTTP(id+"http-path", "http://127.0.0.1:1/"+p))
-		add(wire.AWS(id+"aws-service", p, "list-topics"))
-		add(wire.AWS(id+"aws-option", "sns", "list-topics", "--x"+p, "v"))
 	}
-	add(wire.AWS("aws-value", "sns", "list-topics", "--next-token", payloads[0]))
-	add(wire.DNS("$(touch${IFS}"+marker+")", "localhost")) // the id is printed, never run
+	value, _ := json.Marshal(map[string]string{"NextToken": payloads[0]})
+	add(wire.AWSInput("aws-value", "sns", "list-topics", value))
 	req := wire.Request{Nonce: "n3", Timeout: 10 * time.Second, Region: "ap-northeast-1", Targets: targets}
 
 	lines := scripttest.Run(t, req, env...)
@@ -72,40 +74,57 @@ func TestScriptNeverEvaluatesRequest(t *testing.T) {
 			if l.Status != wire.StatusUnresolved {
 				t.Errorf("%s (%q) = %s %q, want UNRESOLVED", tg.ID, tg.Fields[0], l.Status, l.Detail)
 			}
-		case strings.HasSuffix(tg.ID, "-aws-service"), strings.HasSuffix(tg.ID, "-aws-option"):
-			if l.Status != wire.StatusError || !strings.HasPrefix(l.Detail, "ecscheck: refused") {
-				t.Errorf("%s = %s %q, want a refusal", tg.ID, l.Status, l.Detail)
-			}
 		case strings.HasSuffix(tg.ID, "-http-host"), strings.HasSuffix(tg.ID, "-http-path"):
 			if l.Status != wire.StatusCurl {
 				t.Errorf("%s = %s %q, want a curl error", tg.ID, l.Status, l.Detail)
 			}
 		}
 	}
-	// The hostile value went to the CLI as one argument and the call was made.
-	if l := lines["aws-value"]; l.Status != wire.StatusOK || calls != 1 {
-		t.Errorf("aws-value = %s %q with %d calls, want OK after one call", l.Status, l.Detail, calls)
+	// The hostile value went to the API as the parameter's value.
+	if l := lines["aws-value"]; l.Status != wire.StatusOK || calls != 1 || tokens[0] != payloads[0] {
+		t.Errorf("aws-value = %s %q with %d calls (NextToken %q), want OK after one call", l.Status, l.Detail, calls, tokens)
 	}
 }
 
-// TestScriptRefusesDangerousAWSOptions: options that would redirect the call,
-// print credentials or read files are refused even though they are well-formed.
-func TestScriptRefusesDangerousAWSOptions(t *testing.T) {
+// TestScriptRefusesWhatWireRefuses sends aws targets that package wire
+// would not encode: the script checks the service, the command and the input
+// itself, and refuses them without calling anything.
+func TestScriptRefusesWhatWireRefuses(t *testing.T) {
 	var calls int
 	env := scripttest.AWSEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		scripttest.SNSListTopics(w)
 	}))
-	req := wire.Request{Nonce: "n4", Timeout: 10 * time.Second, Region: "ap-northeast-1", Targets: []wire.Target{
-		wire.AWS("endpoint", "sns", "list-topics", "--endpoint-url", "http://127.0.0.1:1"),
-		wire.AWS("debug", "sns", "list-topics", "--debug", "true"),
-		wire.AWS("file", "sns", "list-topics", "--next-token", "file:///etc/passwd"),
-		wire.AWS("input", "sns", "list-topics", "--cli-input-json", "{}"),
-	}}
-	lines := scripttest.Run(t, req, env...)
-	for id, l := range lines {
-		if l.Status != wire.StatusError || !strings.HasPrefix(l.Detail, "ecscheck: refused") {
-			t.Errorf("%s = %s %q, want a refusal", id, l.Status, l.Detail)
+	empty := b64("{}")
+	targets := [][]string{
+		{"svc-option", "aws", "--endpoint-url=http://127.0.0.1:1", "list-topics", empty},
+		{"svc-abbrev", "aws", "--debu", "list-topics", empty},
+		{"svc-dash", "aws", "-sns", "list-topics", empty},
+		{"svc-shell", "aws", "sns;touch x", "list-topics", empty},
+		{"cmd-write", "aws", "sns", "publish", empty},
+		{"cmd-option", "aws", "sns", "--generate-cli-sk", empty},
+		{"cmd-extra", "aws", "sns", "list-topics --debug", empty},
+		{"cmd-unicode", "aws", "sns", "list\u2010topics", empty},
+		{"in-file", "aws", "sns", "list-topics", b64("file:///etc/passwd")},
+		{"in-url", "aws", "sns", "list-topics", b64("http://127.0.0.1:1/x")},
+		{"in-option", "aws", "sns", "list-topics", b64("--debug")},
+		{"in-plain", "aws", "sns", "list-topics", "--debug"},
+		{"extra-words", "aws", "sns", "list-topics", empty, "--debug", "x"},
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "pwned")
+	targets = append(targets, []string{"$(touch${IFS}" + marker + ")", "dns", "localhost"}) // the id is printed, never run
+	lines := scripttest.RunUnchecked(t, "n4", 10*time.Second, "ap-northeast-1", targets, env...)
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Fatalf("a target id ran: %s exists (stat: %v)", marker, err)
+	}
+	if l := lines[targets[len(targets)-1][0]]; l.Status != wire.StatusOK {
+		t.Errorf("hostile id: %+v, want OK for localhost", l)
+	}
+	for _, f := range targets[:len(targets)-1] {
+		l := lines[f[0]]
+		if l.Status != wire.StatusError || !strings.HasPrefix(l.Detail, "ecscheck: ") {
+			t.Errorf("%s = %s %q, want a refusal", f[0], l.Status, l.Detail)
 		}
 	}
 	if calls != 0 {

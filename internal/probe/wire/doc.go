@@ -11,12 +11,17 @@
 //	<id> \t dns  \t <name>
 //	<id> \t tcp  \t <host> \t <port>
 //	<id> \t http \t <url>
-//	<id> \t aws  \t <service> \t <kebab-action> [\t <--arg> \t <value>]...
+//	<id> \t aws  \t <service> \t <kebab-action> \t <base64(JSON object)>
 //
 // Output, one line per target, then the exit line:
 //
 //	ECSCHECK1 <nonce> <id> <STATUS> <elapsed-ms> <base64(detail)>
 //	ECSCHECK-EXIT <nonce> 0
+//
+// The aws target's JSON object holds the action's request parameters
+// ({"Bucket":"b"}); the script passes it as the value of --cli-input-json
+// and writes every aws CLI option itself, so nothing in a request can become
+// an option.
 //
 // An empty detail is written as "-" so that the line always has six fields
 // (terminals strip trailing blanks). Statuses and their details:
@@ -24,7 +29,7 @@
 //	dns:  OK (addresses, space separated) | UNRESOLVED (error text) | TIMEOUT
 //	tcp:  OK (address connected to) | REFUSED | TIMEOUT | NOROUTE | UNRESOLVED | ERROR (error text)
 //	http: OK ("<httpStatus> <remoteIP>") | CURL ("<curlExitCode> <curl error text>") | TIMEOUT
-//	aws:  OK | ERROR (the CLI's stderr) | TIMEOUT
+//	aws:  OK | ERROR (the last paragraph of the CLI's stderr, at most 1000 bytes) | TIMEOUT
 //
 // For tcp, the probe script also lists the host's other addresses after the
 // first: the address that decided the status comes first (for REFUSED,

@@ -2,9 +2,11 @@ package wire
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +24,7 @@ type Request struct {
 }
 
 // Target is one check. Fields depend on Kind: dns {name}, tcp {host, port},
-// http {url}, aws {service, kebab-action, --arg, value, ...}.
+// http {url}, aws {service, cli-command, base64(input JSON)}.
 type Target struct {
 	ID     string
 	Kind   string
@@ -40,9 +42,24 @@ func TCP(id, host string, port int) Target {
 // HTTP returns an http target.
 func HTTP(id, url string) Target { return Target{ID: id, Kind: KindHTTP, Fields: []string{url}} }
 
-// AWS returns an aws target; args alternate "--name", "value".
-func AWS(id, service, action string, args ...string) Target {
-	return Target{ID: id, Kind: KindAWS, Fields: append([]string{service, action}, args...)}
+// AWS returns an aws target that calls the CLI command (the kebab-case
+// action, e.g. list-topics) with no parameters.
+func AWS(id, service, command string) Target {
+	return AWSInput(id, service, command, []byte("{}"))
+}
+
+// AWSInput returns an aws target whose request parameters are the JSON
+// object input; the script passes it as the value of --cli-input-json.
+func AWSInput(id, service, command string, input []byte) Target {
+	return Target{ID: id, Kind: KindAWS, Fields: []string{service, command, base64.StdEncoding.EncodeToString(input)}}
+}
+
+// AWSInput returns the JSON request parameters of an aws target.
+func (t Target) AWSInput() ([]byte, error) {
+	if t.Kind != KindAWS || len(t.Fields) != 3 {
+		return nil, fmt.Errorf("not an aws target")
+	}
+	return awsInput(t.Fields[2])
 }
 
 // EncodeRequest validates r and returns the base64 argument of the exec command.
@@ -104,8 +121,8 @@ func (r Request) Validate() error {
 	if r.Timeout <= 0 {
 		return errors.New("timeout must be positive")
 	}
-	if err := field("region", r.Region); err != nil {
-		return err
+	if !regionRE.MatchString(r.Region) {
+		return fmt.Errorf("region %q is not a region name", r.Region)
 	}
 	seen := map[string]bool{}
 	for _, t := range r.Targets {
@@ -143,18 +160,55 @@ func (t Target) validate() error {
 			return fmt.Errorf("bad port %q", t.Fields[1])
 		}
 	case KindAWS:
-		if n < 2 || n%2 != 0 || t.Fields[0] == "" || t.Fields[1] == "" {
-			return fmt.Errorf("aws wants service, action and --arg value pairs, got %d fields", n)
+		if n != 3 {
+			return fmt.Errorf("aws wants service, command and input, got %d fields", n)
 		}
-		for i := 2; i < n; i += 2 {
-			if !strings.HasPrefix(t.Fields[i], "--") {
-				return fmt.Errorf("aws argument name %q must start with --", t.Fields[i])
-			}
+		if !ServiceRE.MatchString(t.Fields[0]) {
+			return fmt.Errorf("aws service %q is not an AWS CLI service name", t.Fields[0])
+		}
+		if !CommandRE.MatchString(t.Fields[1]) {
+			return fmt.Errorf("aws command %q is not a read-only command (list-*, describe-*, get-*, head-*)", t.Fields[1])
+		}
+		if _, err := awsInput(t.Fields[2]); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("unknown kind %q", t.Kind)
 	}
 	return nil
+}
+
+// The aws target's names, checked here, by the controller and by the
+// script: whatever the request holds, the CLI sees a service and a command
+// that cannot be options, and one JSON document as --cli-input-json.
+var (
+	// ServiceRE matches an AWS CLI service name (sns, s3api).
+	ServiceRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	// CommandRE matches the CLI command of a read-only action: the
+	// kebab-case of List*, Describe*, Get* or Head*.
+	CommandRE = regexp.MustCompile(`^(list|describe|get|head)(-[a-z0-9]+)+$`)
+	regionRE  = regexp.MustCompile(`^([a-z0-9][a-z0-9-]*)?$`)
+)
+
+// MaxAWSInput bounds the JSON document of an aws target.
+const MaxAWSInput = 16 << 10
+
+// awsInput decodes an aws target's input field: base64 of a JSON object. The
+// document must start with "{": the aws CLI reads a --cli-input-json value
+// that starts with file:// or fileb:// from disk.
+func awsInput(b64 string) ([]byte, error) {
+	doc, err := base64.StdEncoding.Strict().DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("aws input is not base64: %w", err)
+	}
+	if len(doc) > MaxAWSInput {
+		return nil, fmt.Errorf("aws input is %d bytes, more than %d", len(doc), MaxAWSInput)
+	}
+	var obj map[string]json.RawMessage
+	if len(doc) == 0 || doc[0] != '{' || !json.Valid(doc) || json.Unmarshal(doc, &obj) != nil {
+		return nil, fmt.Errorf("aws input %q is not a JSON object", doc)
+	}
+	return doc, nil
 }
 
 // field rejects characters that break the tab/newline framing.
@@ -165,10 +219,15 @@ func field(what, s string) error {
 	return nil
 }
 
+// tokenRE is what the script accepts as a nonce: letters, digits, '.', '_'
+// and '-'. Target IDs follow it too: both appear in output lines that
+// ParseOutput splits on any white space, Unicode spaces included.
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
 // token is a field that also appears in space-separated output lines.
 func token(what, s string) error {
-	if s == "" || strings.ContainsAny(s, " \t\n\r\x00\v\f") {
-		return fmt.Errorf("%s %q must be non-empty without whitespace", what, s)
+	if !tokenRE.MatchString(s) {
+		return fmt.Errorf("%s %q must be non-empty letters, digits, '.', '_' or '-'", what, s)
 	}
 	return nil
 }

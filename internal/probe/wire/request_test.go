@@ -13,7 +13,8 @@ func TestRequestRoundTrip(t *testing.T) {
 		DNS("a", "sns.ap-northeast-1.amazonaws.com"),
 		TCP("b", "$(touch /tmp/x)", 443),
 		HTTP("c", "http://127.0.0.1:8080/health?x=1&y='2'"),
-		AWS("d", "sns", "publish", "--topic-arn", "arn:aws:sns:ap-northeast-1:123456789012:t", "--message", "ecscheck"),
+		AWSInput("d", "sns", "get-topic-attributes", []byte(`{"TopicArn":"arn:aws:sns:ap-northeast-1:123456789012:t\t--debug\n"}`)),
+		AWS("e", "sns", "list-topics"),
 	}}
 	b64, err := EncodeRequest(in)
 	if err != nil {
@@ -38,8 +39,15 @@ func TestEncodeRejectsFramingCharacters(t *testing.T) {
 	bad := []Target{
 		DNS("a", "x\ty"), DNS("a", "x\ny"), DNS("a", "x\x00y"), DNS("a", "x\ry"),
 		DNS("a b", "x"), DNS("", "x"), TCP("a", "h", 0), TCP("a", "h", 70000),
-		{ID: "a", Kind: "exec", Fields: []string{"x"}}, AWS("a", "sns", "publish", "topic"),
-		AWS("a", "sns", "publish", "topic", "x"),
+		{ID: "a", Kind: "exec", Fields: []string{"x"}},
+		AWS("a", "sns", "publish"), AWS("a", "sns", "delete-topic"), AWS("a", "--debug", "list-topics"),
+		AWS("a", "sns", "list-topics --debug"), AWS("a", "sns", "--endpoint"), AWS("a", "sns", "list-"),
+		AWSInput("a", "sns", "list-topics", []byte("file:///etc/passwd")),
+		AWSInput("a", "sns", "list-topics", []byte(`["x"]`)),
+		AWSInput("a", "sns", "list-topics", []byte(`{"x":1`)),
+		AWSInput("a", "sns", "list-topics", []byte(`{} --debug`)),
+		{ID: "a", Kind: KindAWS, Fields: []string{"sns", "list-topics", "--debug"}},
+		{ID: "a", Kind: KindAWS, Fields: []string{"sns", "list-topics", "e30=", "--debug", "x"}},
 	}
 	for _, tg := range bad {
 		if _, err := EncodeRequest(Request{Nonce: "n", Timeout: time.Second, Targets: []Target{tg}}); err == nil {
@@ -51,6 +59,9 @@ func TestEncodeRejectsFramingCharacters(t *testing.T) {
 	}
 	if _, err := EncodeRequest(Request{Nonce: "n n", Timeout: time.Second}); err == nil {
 		t.Error("accepted nonce with a space")
+	}
+	if _, err := EncodeRequest(Request{Nonce: "n", Timeout: time.Second, Region: "--debug"}); err == nil {
+		t.Error("accepted an option as the region")
 	}
 }
 

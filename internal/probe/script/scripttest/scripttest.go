@@ -6,6 +6,7 @@ package scripttest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -50,8 +51,27 @@ func Run(t testing.TB, req wire.Request, env ...string) map[string]wire.Line {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return RunEncoded(t, req.Nonce, req.Timeout, b64, env...)
+}
+
+// RunUnchecked is Run for a request that package wire would refuse to
+// encode: the header and the tab-separated target lines are written as
+// given, to test the script's own checks.
+func RunUnchecked(t testing.TB, nonce string, timeout time.Duration, region string, targets [][]string, env ...string) map[string]wire.Line {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\t%s\t%d\t%s\n", wire.Magic, nonce, int(timeout.Seconds()), region)
+	for _, f := range targets {
+		b.WriteString(strings.Join(f, "\t") + "\n")
+	}
+	return RunEncoded(t, nonce, timeout, base64.StdEncoding.EncodeToString([]byte(b.String())), env...)
+}
+
+// RunEncoded runs the script with the base64 request b64.
+func RunEncoded(t testing.TB, nonce string, timeout time.Duration, b64 string, env ...string) map[string]wire.Line {
+	t.Helper()
 	path := Install(t)
-	ctx, cancel := context.WithTimeout(context.Background(), req.Timeout+30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	defer cancel()
 	cmd := Command(ctx, "/bin/sh", path, b64)
 	cmd.Env = append(Environ("TMPDIR="+filepath.Dir(path)), env...)
@@ -60,7 +80,7 @@ func Run(t testing.TB, req wire.Request, env ...string) map[string]wire.Line {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("script: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
-	lines, exit, err := wire.ParseOutput(req.Nonce, stdout.String())
+	lines, exit, err := wire.ParseOutput(nonce, stdout.String())
 	if err != nil || !exit {
 		t.Fatalf("parse: %v, exit line seen: %v\n%s", err, exit, stdout.String())
 	}
