@@ -150,7 +150,12 @@ func ParseAccessDenied(text string) (*Denial, bool) {
 	d.Reason = v1alpha1.ReasonAccessDenied
 	for _, p := range policyTypes {
 		if i := strings.Index(lc, p.text); i >= 0 {
-			d.PolicyType = d.Clause[i : i+len(p.text)]
+			// Lower-casing may change byte lengths (U+023A grows), so the
+			// index into lc is only good for the clause when they match.
+			d.PolicyType = p.text
+			if len(lc) == len(d.Clause) {
+				d.PolicyType = d.Clause[i : i+len(p.text)]
+			}
 			code := p.code
 			if code == v1alpha1.FindingAccessDeniedNoIdentityPolicy && d.Explicit {
 				code = v1alpha1.FindingAccessDeniedExplicitIdentityPolicy

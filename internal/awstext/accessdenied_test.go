@@ -170,3 +170,12 @@ func TestParseAccessDeniedKMSAndHead(t *testing.T) {
 		t.Errorf("S3 HEAD denial: %+v %v", d, ok)
 	}
 }
+
+// Found by FuzzParseAccessDenied: lower-casing U+023A grows the text, and
+// the policy type was cut from the original at the lower-cased index.
+func TestAccessDeniedWithCharactersThatGrowWhenLowerCased(t *testing.T) {
+	d, ok := awstext.ParseAccessDenied("User: x is not authorized to perform: sns:ListTopics with an explicit deny in a \u023a VPC endpoint policy")
+	if !ok || d.Reason != string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy) || !d.Explicit {
+		t.Fatalf("%+v", d)
+	}
+}
