@@ -149,13 +149,8 @@ func ParseAccessDenied(text string) (*Denial, bool) {
 	d.Explicit = strings.Contains(lc, "explicit deny")
 	d.Reason = v1alpha1.ReasonAccessDenied
 	for _, p := range policyTypes {
-		if i := strings.Index(lc, p.text); i >= 0 {
-			// Lower-casing may change byte lengths (U+023A grows), so the
-			// index into lc is only good for the clause when they match.
-			d.PolicyType = p.text
-			if len(lc) == len(d.Clause) {
-				d.PolicyType = d.Clause[i : i+len(p.text)]
-			}
+		if i := indexASCIIFold(d.Clause, p.text); i >= 0 {
+			d.PolicyType = d.Clause[i : i+len(p.text)]
 			code := p.code
 			if code == v1alpha1.FindingAccessDeniedNoIdentityPolicy && d.Explicit {
 				code = v1alpha1.FindingAccessDeniedExplicitIdentityPolicy
@@ -165,6 +160,18 @@ func ParseAccessDenied(text string) (*Denial, bool) {
 		}
 	}
 	return d, true
+}
+
+// indexASCIIFold is strings.Index ignoring ASCII case, on the original
+// bytes: an index into strings.ToLower(s) is not one into s, since
+// lower-casing changes the length of some characters and of invalid UTF-8.
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // clauseAt is the clause that starts at i, up to the end of its sentence.
