@@ -2,77 +2,110 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cache"
+	"github.com/ecscheck/ecscheck/internal/diagnose"
+	"github.com/ecscheck/ecscheck/internal/pool"
+	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
-// SetupWithManager registers the reconciler. Status writes do not trigger
-// it (only spec and annotation changes do), and a change of a namespace's
-// allowed-role-arns annotation re-evaluates the checks in that namespace.
-func (r *ECSConnectivityCheckReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
-	b := ctrl.NewControllerManagedBy(mgr)
-	if r.Wakeups != nil {
-		b = b.WatchesRawSource(source.Channel(r.Wakeups, &handler.EnqueueRequestForObject{}))
-	}
-	return b.
-		For(&v1alpha1.ECSConnectivityCheck{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{},
-			predicate.AnnotationChangedPredicate{},
-			deletionPredicate{},
-		))).
-		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.checksWithRoleIn),
-			builder.WithPredicates(predicate.AnnotationChangedPredicate{})).
-		WithOptions(opts).
-		Complete(r)
+// Config is what the controller takes from its process: AWS access, the
+// probe's settings and the controller's options.
+type Config struct {
+	AWS        awsclient.Provider
+	Probe      probe.Options
+	Diagnose   diagnose.Options
+	Controller controller.Options
+	// AllowedProbeImages is --allowed-probe-images: probe images besides
+	// Probe.DefaultImage that checks in every namespace may run.
+	AllowedProbeImages []string
+	// Clock is the controller's one clock, handed to every package; nil is
+	// the real clock.
+	Clock clock.WithTicker
+	// Shard is --watch-label-selector: the label selector of the checks this
+	// controller owns ("" for all). The manager's cache already holds only
+	// those; the reaper uses it to leave other shards' probes alone.
+	Shard string
 }
 
-// checksWithRoleIn lists the checks of a namespace that assume a role or
-// override the probe's roles or image: what its allow-lists admit.
-func (r *ECSConnectivityCheckReconciler) checksWithRoleIn(ctx context.Context, obj client.Object) []reconcile.Request {
-	list := &v1alpha1.ECSConnectivityCheckList{}
-	if err := r.List(ctx, list, client.InNamespace(obj.GetName())); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "listing checks for a namespace change", "namespace", obj.GetName())
+// poolKeyIndex indexes checks by the pool key their status records, so a
+// pool's members are found in the informer cache without listing every
+// check.
+const poolKeyIndex = "status.probe.poolKey"
+
+// Setup registers the reconciler, the pools behind its probe step, and the
+// probe reaper with mgr. main and the end-to-end tests wire the controller
+// through here alike.
+func Setup(mgr ctrl.Manager, cfg Config) error {
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	po := cfg.Probe
+	po.Shard = cfg.Shard
+	if po.Clock == nil {
+		po.Clock = clk
+	}
+	if po.Log.GetSink() == nil {
+		po.Log = ctrl.Log.WithName("probe")
+	}
+	do := cfg.Diagnose
+	if do.Clock == nil {
+		do.Clock = clk.Now
+	}
+	if do.CacheTTL == 0 {
+		do.CacheTTL = cache.DiagnosisTTL
+	}
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1alpha1.ECSConnectivityCheck{}, poolKeyIndex, poolKeyOf); err != nil {
+		return fmt.Errorf("indexing checks by pool: %w", err)
+	}
+	probes := probe.New(po)
+	explain := &Explainer{Diagnoser: diagnose.New(do), Clock: clk, Log: ctrl.Log.WithName("diagnose")}
+	wakeups, wake := NewWakeups()
+
+	// Pools run on the leader, for the manager's lifetime.
+	poolCtx, stopPools := context.WithCancel(context.Background())
+	pools := pool.New(poolCtx, pool.Options{
+		Probes: probes, Explain: explain, Wake: wake, InUse: PoolInUse(mgr.GetClient()),
+		Clock: clk, Log: ctrl.Log.WithName("pool"),
+	})
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		stopPools()
+		return nil
+	})); err != nil {
+		return err
+	}
+
+	r := &ECSConnectivityCheckReconciler{
+		Client:    mgr.GetClient(),
+		AWS:       cfg.AWS,
+		Admission: ProbeAdmission{DefaultImage: po.DefaultImage, AllowedImages: cfg.AllowedProbeImages},
+		Prober:    &ProbeStep{Resolver: probes, Pools: pools, Explain: explain, Clock: clk},
+		Events:    mgr.GetEventRecorder("ecscheck"),
+		Clock:     clk,
+		Wakeups:   wakeups,
+	}
+	if err := r.SetupWithManager(mgr, cfg.Controller); err != nil {
+		return fmt.Errorf("setting up the controller: %w", err)
+	}
+	return mgr.Add(&Reaper{Client: mgr.GetClient(), Clients: r.clientsFor, Probes: probes, Running: pools.Keys,
+		Clock: clk, Log: ctrl.Log.WithName("reaper")})
+}
+
+func poolKeyOf(o client.Object) []string {
+	c, ok := o.(*v1alpha1.ECSConnectivityCheck)
+	if !ok || c.Status.Probe == nil || c.Status.Probe.PoolKey == "" {
 		return nil
 	}
-	var reqs []reconcile.Request
-	for _, c := range list.Items {
-		if c.Spec.RoleArn != "" || c.Spec.TaskRoleArn != "" || c.Spec.ExecutionRoleArn != "" || c.Spec.Probe.Image != "" {
-			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&c)})
-		}
-	}
-	return reqs
-}
-
-// deletionPredicate passes updates that start a deletion, whatever the
-// generation does.
-type deletionPredicate struct{ predicate.Funcs }
-
-func (deletionPredicate) Update(e event.UpdateEvent) bool {
-	return e.ObjectNew.GetDeletionTimestamp() != nil && e.ObjectOld.GetDeletionTimestamp() == nil
-}
-
-// NewWakeups returns a channel for the reconciler's Wakeups and a function
-// that enqueues a check through it without ever blocking the caller.
-func NewWakeups() (chan event.GenericEvent, func(types.NamespacedName)) {
-	ch := make(chan event.GenericEvent, 1024)
-	return ch, func(key types.NamespacedName) {
-		obj := &v1alpha1.ECSConnectivityCheck{}
-		obj.Namespace, obj.Name = key.Namespace, key.Name
-		select {
-		case ch <- event.GenericEvent{Object: obj}:
-		default: // full: the check runs at its own next due time anyway
-		}
-	}
+	return []string{c.Status.Probe.PoolKey}
 }
