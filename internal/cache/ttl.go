@@ -26,6 +26,10 @@ const (
 	// them for the life of the process.
 	TaskDefinitionTTL time.Duration = 0
 	// DiagnosisTTL: EC2 and IAM state read to explain a failure, shared by
-	// a burst of failing targets.
+	// a burst of failing targets; a fix made in the console shows at the
+	// next run.
 	DiagnosisTTL = 30 * time.Second
+	// SubnetVPCTTL: the VPC of a subnet (a subnet never moves; a day
+	// bounds the memory of deleted ones).
+	SubnetVPCTTL = 24 * time.Hour
 )

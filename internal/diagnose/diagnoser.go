@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ecscheck/ecscheck/internal/cache"
 	"sync"
 	"time"
 
@@ -31,18 +32,20 @@ type Diagnoser struct {
 	ttl      time.Duration
 	maxAddrs int
 
-	vpcs  *ttlCache[vpcKey, *vpcState]
-	roles *ttlCache[string, *rolePolicies]
+	// Every key starts with the credentials scope: a VPC or role read
+	// with one tenant's credentials is never served to another.
+	vpcs  *cache.Cache[vpcKey, *vpcState]
+	roles *cache.Cache[string, *rolePolicies]
 
 	// subnetVPC remembers the VPC of each subnet (a subnet never moves);
 	// a cache so that a burst asks once.
-	subnetVPC *ttlCache[string, string]
+	subnetVPC *cache.Cache[string, string]
 
 	simMu  sync.Mutex
 	simOff map[string]time.Time // account/region -> when to try SimulatePrincipalPolicy again
 }
 
-type vpcKey struct{ region, vpc string }
+type vpcKey struct{ scope, vpc string }
 
 // New builds a Diagnoser.
 func New(opts Options) *Diagnoser {
@@ -50,16 +53,16 @@ func New(opts Options) *Diagnoser {
 		opts.Clock = time.Now
 	}
 	if opts.CacheTTL <= 0 {
-		opts.CacheTTL = 30 * time.Second
+		opts.CacheTTL = cache.DiagnosisTTL
 	}
 	if opts.MaxAddresses <= 0 {
 		opts.MaxAddresses = 4
 	}
 	return &Diagnoser{
 		now: opts.Clock, ttl: opts.CacheTTL, maxAddrs: opts.MaxAddresses,
-		vpcs:      newTTLCache[vpcKey, *vpcState](opts.CacheTTL, opts.Clock),
-		roles:     newTTLCache[string, *rolePolicies](opts.CacheTTL, opts.Clock),
-		subnetVPC: newTTLCache[string, string](24*time.Hour, opts.Clock),
+		vpcs:      cache.New[vpcKey, *vpcState](funcClock(opts.Clock)),
+		roles:     cache.New[string, *rolePolicies](funcClock(opts.Clock)),
+		subnetVPC: cache.New[string, string](funcClock(opts.Clock)),
 		simOff:    map[string]time.Time{},
 	}
 }
@@ -101,7 +104,7 @@ func (d *Diagnoser) vpc(ctx context.Context, c *awsclient.Clients, n Network) (*
 	r := &reader{ec2: c.EC2}
 	vpcID := n.VPCID
 	if vpcID == "" {
-		id, err := d.subnetVPC.get(ctx, n.Region+"/"+n.Subnets[0], func(ctx context.Context) (string, error) {
+		id, err := d.subnetVPC.GetOrLoad(ctx, c.Scope()+"|"+n.Subnets[0], cache.SubnetVPCTTL, func(ctx context.Context) (string, error) {
 			return r.vpcOfSubnets(ctx, n.Subnets[:1])
 		})
 		if err != nil {
@@ -109,7 +112,13 @@ func (d *Diagnoser) vpc(ctx context.Context, c *awsclient.Clients, n Network) (*
 		}
 		vpcID = id
 	}
-	return d.vpcs.get(ctx, vpcKey{n.Region, vpcID}, func(ctx context.Context) (*vpcState, error) {
+	return d.vpcs.GetOrLoad(ctx, vpcKey{c.Scope(), vpcID}, d.ttl, func(ctx context.Context) (*vpcState, error) {
 		return r.load(ctx, vpcID)
 	})
 }
+
+// funcClock is the Options.Clock function as the clock the cache reads.
+type funcClock func() time.Time
+
+func (f funcClock) Now() time.Time                  { return f() }
+func (f funcClock) Since(t time.Time) time.Duration { return f().Sub(t) }

@@ -27,7 +27,7 @@ type rolePolicies struct {
 // than the role missing are recorded in unreadable, not returned: the
 // controller may lack iam:Get* and diagnosis then leans on what it has.
 func (d *Diagnoser) role(ctx context.Context, c *awsclient.Clients, arn string) (*rolePolicies, error) {
-	return d.roles.get(ctx, arn, func(ctx context.Context) (*rolePolicies, error) {
+	return d.roles.GetOrLoad(ctx, c.Scope()+"|"+arn, d.ttl, func(ctx context.Context) (*rolePolicies, error) {
 		return readRole(ctx, c.IAM, arn)
 	})
 }
