@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"strings"
 )
 
@@ -45,7 +46,7 @@ func roleArn(s, account string) string {
 	if account == "" {
 		return s
 	}
-	return "arn:aws:iam::" + account + ":role/" + roleName(s)
+	return "arn:" + awsclient.PartitionOf(s) + ":iam::" + account + ":role/" + roleName(s)
 }
 
 // sameRole: a policy naming a role ARN also matches the role's sessions.

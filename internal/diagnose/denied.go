@@ -231,7 +231,7 @@ func gapCode(g permGap) v1alpha1.FindingCode {
 // the account so that IAM policies apply).
 func keyPolicyMessage(what string, den denial, role string) string {
 	return what + " (AWS: " + den.clause + "). The KMS key is the cause whatever the role's own policies allow: check that the key exists in this Region (a key ID or alias from another Region does not resolve), and that its key policy allows " + role +
-		" " + den.action + ", either by name or by allowing the account (\"Principal\": {\"AWS\": \"arn:aws:iam::" + accountOf(role) + ":root\"}) so that the role's IAM policy applies."
+		" " + den.action + ", either by name or by allowing the account (\"Principal\": {\"AWS\": \"arn:" + awsclient.PartitionOf(role) + ":iam::" + accountOf(role) + ":root\"}) so that the role's IAM policy applies."
 }
 
 // resourcePolicyDenial explains "because no resource-based policy allows".

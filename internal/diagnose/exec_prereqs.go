@@ -75,7 +75,7 @@ func kmsKeyResource(ref, region, account string) string {
 	case strings.Contains(ref, "alias/"), account == "":
 		return ""
 	}
-	return "arn:aws:kms:" + region + ":" + account + ":key/" + strings.TrimPrefix(ref, "key/")
+	return awsclient.ARN(region, "kms", account, "key/"+strings.TrimPrefix(ref, "key/"), false)
 }
 
 func (d *Diagnoser) checkExecKMS(ctx context.Context, c *awsclient.Clients, n Network, e ExecState, subject string, rp *rolePolicies, key string, out *collector) error {
@@ -123,7 +123,7 @@ func (d *Diagnoser) checkExecLogging(ctx context.Context, c *awsclient.Clients, 
 	addLogs := func(group, why string) {
 		arn := ""
 		if n.Account != "" {
-			arn = "arn:aws:logs:" + n.Region + ":" + n.Account + ":log-group:" + group + ":*"
+			arn = awsclient.ARN(n.Region, "logs", n.Account, "log-group:"+group+":*", false)
 		}
 		for _, a := range execLogsActions {
 			res := arn
@@ -146,7 +146,7 @@ func (d *Diagnoser) checkExecLogging(ctx context.Context, c *awsclient.Clients, 
 		}
 		if b := aws.ToString(lc.S3BucketName); b != "" {
 			for _, a := range execS3Actions {
-				res := "arn:aws:s3:::" + b
+				res := awsclient.ARN(n.Region, "s3", "", b, true)
 				if a == "s3:PutObject" {
 					res += "/*"
 				}

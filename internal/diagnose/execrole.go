@@ -37,7 +37,7 @@ func execRoleNeeds(region, account string, cs []Container) []permNeed {
 	for _, c := range cs {
 		if acct, reg, repo, ok := ecrRepo(c.Image); ok {
 			why := "pulling image " + c.Image + " of container " + c.Name
-			arn := "arn:aws:ecr:" + reg + ":" + acct + ":repository/" + repo
+			arn := awsclient.ARN(reg, "ecr", acct, "repository/"+repo, false)
 			add("ecr:GetAuthorizationToken", "", why)
 			add("ecr:BatchGetImage", arn, why)
 			add("ecr:GetDownloadUrlForLayer", arn, why)
@@ -47,7 +47,7 @@ func execRoleNeeds(region, account string, cs []Container) []permNeed {
 			reg := firstNonEmpty(c.LogOptions["awslogs-region"], region)
 			arn := ""
 			if account != "" { // without it, only statements on "*" can be judged
-				arn = "arn:aws:logs:" + reg + ":" + account + ":log-group:" + g + ":*"
+				arn = awsclient.ARN(reg, "logs", account, "log-group:"+g+":*", false)
 			}
 			if strings.EqualFold(c.LogOptions["awslogs-create-group"], "true") {
 				add("logs:CreateLogGroup", arn, "container "+c.Name+" sets awslogs-create-group=true, so ECS creates log group "+g+" when the task starts (AmazonECSTaskExecutionRolePolicy does not include this action)")
@@ -85,7 +85,7 @@ func secretAccess(valueFrom, region, account string) (action, arn string) {
 	if account == "" || region == "" {
 		return "ssm:GetParameters", ""
 	}
-	return "ssm:GetParameters", "arn:aws:ssm:" + region + ":" + account + ":parameter/" + strings.TrimPrefix(valueFrom, "/")
+	return "ssm:GetParameters", awsclient.ARN(region, "ssm", account, "parameter/"+strings.TrimPrefix(valueFrom, "/"), false)
 }
 
 // startServices are the endpoint services a task's start needs.

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,7 +22,7 @@ func (p *pathEval) checkLayerPolicy(subnet string, cs []Container) {
 		if !ok {
 			continue
 		}
-		bucket := "arn:aws:s3:::prod-" + reg + "-starport-layer-bucket/*"
+		bucket := awsclient.ARN(reg, "s3", "", "prod-"+reg+"-starport-layer-bucket/*", true)
 		var eps []*ec2types.VpcEndpoint
 		if assoc, _ := p.associatedGateway(subnet, "s3"); assoc != nil {
 			eps = append(eps, assoc)

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/ecscheck/ecscheck/internal/awsclient"
 	"strings"
 )
 
@@ -169,7 +170,7 @@ func matchPrincipal(s *statement, who string) tri {
 	}
 	acct := accountOf(who)
 	for _, a := range p.aws {
-		if a == who || a == acct || a == "arn:aws:iam::"+acct+":root" || sameRole(a, who) {
+		if a == who || a == acct || a == "arn:"+awsclient.PartitionOf(who)+":iam::"+acct+":root" || sameRole(a, who) {
 			return yes
 		}
 	}
