@@ -4,7 +4,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecscheck/ecscheck/internal/awstext"
 )
 
 // The controller holds ECS's own types; these turn them into the inputs
@@ -42,20 +41,6 @@ func ContainersFromECS(defs []ecstypes.ContainerDefinition, running []ecstypes.C
 		out = append(out, c)
 	}
 	return out
-}
-
-// TaskStopFromECS is the TaskStop of a stopped task and its task definition.
-func TaskStopFromECS(t ecstypes.Task, td *ecstypes.TaskDefinition) TaskStop {
-	ts := TaskStop{TaskArn: aws.ToString(t.TaskArn), StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason)}
-	if td != nil {
-		ts.Containers = ContainersFromECS(td.ContainerDefinitions, t.Containers)
-	}
-	return ts
-}
-
-// StoppedTaskFromECS is the ServiceHealth view of a stopped task.
-func StoppedTaskFromECS(t ecstypes.Task) StoppedTask {
-	return awstext.StoppedTaskFromECS(t)
 }
 
 // ExecStateFromECS is the ExecState of a task; container is the one
