@@ -55,7 +55,7 @@ vet: ## go vet and gofmt check.
 		echo "Not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: tools verify-generated vet ## Every test, against a real kube-apiserver and etcd.
+test: tools verify-generated vet lint ## Every test, against a real kube-apiserver and etcd.
 	$(GO) test $(GO_TEST_FLAGS) ./...
 	@for m in $(TOOL_TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test $(GO_TEST_FLAGS) ./...); done
 

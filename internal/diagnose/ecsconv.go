@@ -3,7 +3,6 @@ package diagnose
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
 )
 
 // The controller holds ECS's own types; these turn them into the inputs

@@ -191,7 +191,7 @@ func quotedDial(reason string) (a netip.Addr, port int32, host string, ok bool) 
 		return a, 0, "", false
 	}
 	var p int32
-	fmt.Sscan(m[3], &p)
+	_, _ = fmt.Sscan(m[3], &p) // the pattern matched digits
 	if h := hostRe.FindStringSubmatch(reason); h != nil {
 		host = h[1]
 	}

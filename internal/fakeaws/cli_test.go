@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -35,7 +36,7 @@ func awsCLI(t *testing.T, srv *Server, akid string, args ...string) (stdout, std
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err = cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		return o.String(), e.String(), ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
@@ -119,7 +120,7 @@ func TestCLISeedCommands(t *testing.T) {
 // seed 000's two messages word for word.
 func TestCLISeedAccessDenied(t *testing.T) {
 	srv := loadDemo(t)
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		s.Accounts[0].Credentials = append(s.Accounts[0].Credentials, &Credential{
 			AccessKeyID: "AKIDTASKROLE", ARN: "arn:aws:iam::123456789012:role/TaskRole", SessionName: "123456789012"})
 	})
@@ -129,7 +130,7 @@ func TestCLISeedAccessDenied(t *testing.T) {
 		t.Errorf("identity policy denial, exit %d:\n got %q\nwant %q", code, errOut, want)
 	}
 	// Change the world at run time: now the endpoint policy denies.
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		for _, o := range s.Outcomes {
 			if o.API == "sns:ListTopics" && strings.HasSuffix(o.Principal, "/TaskRole") {
 				o.Deny = "VPCEndpointPolicy"

@@ -28,7 +28,7 @@ type runTaskInput struct {
 
 func randHex(n int) string {
 	b := make([]byte, (n+1)/2)
-	rand.Read(b) //nolint:errcheck // crypto/rand does not fail on Linux
+	rand.Read(b)
 	return hex.EncodeToString(b)[:n]
 }
 
@@ -289,9 +289,9 @@ func versionBefore(v, floor string) bool {
 	for i := 0; i < len(b); i++ {
 		x, y := 0, 0
 		if i < len(a) {
-			fmt.Sscan(a[i], &x)
+			_, _ = fmt.Sscan(a[i], &x) // not a number: 0, as ECS orders them
 		}
-		fmt.Sscan(b[i], &y)
+		_, _ = fmt.Sscan(b[i], &y)
 		if x != y {
 			return x < y
 		}

@@ -71,7 +71,7 @@ func TestExecuteCommandRefusals(t *testing.T) {
 
 	// Seed 002: the caller's policy denies ecs:ExecuteCommand on the cluster.
 	running := runningProbe(t, c)
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		s.Outcomes = append(s.Outcomes, &Outcome{API: "ecs:ExecuteCommand", Principal: "arn:aws:iam::123456789012:user/controller", Result: "Denied", Deny: "ExplicitIdentityPolicy"})
 	})
 	_, err := execSession(t, c, running, "/bin/sh")
@@ -87,7 +87,7 @@ func TestExecuteCommandRefusals(t *testing.T) {
 // task's network identity and task role.
 func TestProbeAnsweredFromOutcomes(t *testing.T) {
 	srv := loadBasic(t)
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		s.Exec.TaskRoleSessionName = "123456789012"
 		s.Outcomes = []*Outcome{
 			{DNS: "sns.ap-northeast-1.amazonaws.com", Result: "OK", Addresses: []string{"10.0.1.169", "10.0.2.248"}},
@@ -182,7 +182,7 @@ func TestExecSessionFaults(t *testing.T) {
 // agent decrypts it there.
 func TestExecWithKMS(t *testing.T) {
 	srv := loadBasic(t)
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		a := s.Accounts[0]
 		a.KMSKeys = append(a.KMSKeys, &KMSKey{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Aliases: []string{"alias/exec"}})
 		a.Clusters[0].ExecuteCommand.KMSKeyID = "arn:aws:kms:ap-northeast-1:123456789012:alias/exec"
@@ -203,7 +203,7 @@ func TestExecWithKMS(t *testing.T) {
 		!strings.Contains(err.Error(), "Fetching data key failed") || !strings.Contains(err.Error(), "kms:Decrypt on resource: arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab") {
 		t.Fatalf("task role without kms:Decrypt: %v", err)
 	}
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		s.Accounts[0].Roles[0].Inline["kms"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}`
 	})
 	sess, err = execSession(t, cl.ecs, arn, wire.ExecCommand(req))
@@ -243,7 +243,7 @@ func TestExecAgentNeverRunsWithoutItsPrerequisites(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := loadBasic(t)
 			if tc.edit != nil {
-				srv.Update(tc.edit)
+				mustUpdate(t, srv, tc.edit)
 			}
 			c := clientsFor(srv, "AKIDCONTROLLER").ecs
 			var muts []func(*ecs.RunTaskInput)

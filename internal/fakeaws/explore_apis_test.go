@@ -23,7 +23,7 @@ func TestExplorersCallsAnswerAsAWS(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "NoExecTaskRole") || !strings.Contains(out, "TaskRole") {
 		t.Errorf("list-roles: %d %s %s", code, out, errOut)
 	}
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		s.Accounts[0].KMSKeys = append(s.Accounts[0].KMSKeys, &KMSKey{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Aliases: []string{"alias/ecs-exec"}})
 	})
 	out, errOut, code = awsCLI(t, srv, akid, "kms", "describe-key", "--key-id", "alias/ecs-exec")
@@ -50,7 +50,7 @@ func TestExplorersCallsAnswerAsAWS(t *testing.T) {
 // sts:GetCallerIdentity needs no permission and cannot be denied.
 func TestGetCallerIdentityIsNeverDenied(t *testing.T) {
 	srv := loadDemo(t)
-	srv.Update(func(s *Scenario) {
+	mustUpdate(t, srv, func(s *Scenario) {
 		s.Outcomes = append([]*Outcome{{API: "*", Result: "Denied"}}, s.Outcomes...)
 	})
 	c := clientsFor(srv, "AKIDECSCHECKDEMO")

@@ -45,7 +45,7 @@ func (s *Server) takeFault(service, op string) *Fault {
 		if f == nil {
 			continue
 		}
-		if f.Kind == FaultRunTaskFailure && !(service == "ecs" && op == "RunTask") {
+		if f.Kind == FaultRunTaskFailure && (service != "ecs" || op != "RunTask") {
 			continue
 		}
 		if f.Times > 0 && f.used >= f.Times {

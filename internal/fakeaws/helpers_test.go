@@ -88,3 +88,11 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// mustUpdate changes the live scenario or fails the test.
+func mustUpdate(t testing.TB, s *Server, fn func(*Scenario)) {
+	t.Helper()
+	if err := s.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 		syscall.Kill(-moto.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
 		moto.cmd.Wait()                                      //nolint:errcheck
 		if code == 0 {
-			os.Remove(moto.log) //nolint:errcheck
+			os.Remove(moto.log)
 		} else {
 			fmt.Fprintln(os.Stderr, "moto_server log:", moto.log)
 		}
@@ -85,7 +85,7 @@ func motoURL(t *testing.T) string {
 				return
 			}
 			if time.Now().After(deadline) {
-				moto.err = fmt.Errorf("moto_server did not answer on %s: %v", moto.url, err)
+				moto.err = fmt.Errorf("moto_server did not answer on %s: %w", moto.url, err)
 				return
 			}
 			time.Sleep(200 * time.Millisecond)

@@ -136,7 +136,7 @@ func (s *Server) Close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		s.http.Shutdown(ctx) //nolint:errcheck // best effort; Close follows
 		cancel()
-		s.http.Close() //nolint:errcheck
+		s.http.Close()
 	}
 	s.mu.Lock()
 	procs := s.procs
@@ -146,7 +146,7 @@ func (s *Server) Close() {
 		p.kill()
 	}
 	if s.ownTmpDir {
-		os.RemoveAll(s.tmpDir) //nolint:errcheck
+		os.RemoveAll(s.tmpDir)
 	}
 }
 

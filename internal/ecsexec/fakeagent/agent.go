@@ -125,7 +125,7 @@ func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // session's token.
 func (a *Agent) checkOpen(ws *websocket.Conn, reg *registration) bool {
 	_ = ws.SetReadDeadline(time.Now().Add(openTimeout))
-	defer ws.SetReadDeadline(time.Time{})
+	defer func() { _ = ws.SetReadDeadline(time.Time{}) }()
 	mt, data, err := ws.ReadMessage()
 	if err != nil || mt != websocket.TextMessage {
 		return false

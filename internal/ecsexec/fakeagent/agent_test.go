@@ -104,10 +104,11 @@ func TestAgentRetransmitsUntilAcknowledged(t *testing.T) {
 
 func dial(t *testing.T, srv *httptest.Server, path string) *websocket.Conn {
 	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+path, nil)
+	ws, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	resp.Body.Close() // the upgrade's response has no body worth reading
 	t.Cleanup(func() { ws.Close() })
 	return ws
 }

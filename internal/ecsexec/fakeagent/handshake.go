@@ -94,7 +94,7 @@ func (c *conn) processResponse(ctx context.Context, resp ecsexec.HandshakeRespon
 		}
 		var r ecsexec.KMSEncryptionResponse
 		if err := json.Unmarshal(a.ActionResult, &r); err != nil {
-			return fmt.Errorf("KMSEncryption result: %v", err)
+			return fmt.Errorf("KMSEncryption result: %w", err)
 		}
 		decrypt := c.a.decrypt
 		if c.cfg.Decrypt != nil {
@@ -105,7 +105,7 @@ func (c *conn) processResponse(ctx context.Context, resp ecsexec.HandshakeRespon
 			ecsexec.EncryptionContextTargetID:  c.cfg.TargetID,
 		})
 		if err != nil {
-			return fmt.Errorf("Fetching data key failed: Unable to retrieve data key, %v", err)
+			return fmt.Errorf("Fetching data key failed: Unable to retrieve data key, %w", err) //nolint:staticcheck // the agent's own words
 		}
 		ciph, err := newAgentCipher(key)
 		if err != nil {
@@ -137,7 +137,7 @@ func (c *conn) challenge(ctx context.Context) error {
 	}
 	got, err := c.cipher.decrypt(resp.Challenge)
 	if err != nil || !bytes.Equal(got, plain) {
-		return errors.New("Encryption challenge does not match!")
+		return errors.New("Encryption challenge does not match!") //nolint:staticcheck // the agent's own words
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package script_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +19,7 @@ func runRaw(t testing.TB, arg string) (string, int) {
 	cmd := exec.Command("/bin/sh", path, arg)
 	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Dir(path))
 	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		return string(out), ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
