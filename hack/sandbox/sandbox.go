@@ -44,6 +44,8 @@ type Options struct {
 	Dir string
 	// Log receives the controller's log.
 	Log io.Writer
+	// Args are more controller flags (tests raise the log level).
+	Args []string
 }
 
 // Start brings the sandbox up.
@@ -81,8 +83,8 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 
 	st := s.AWS.State()
 	cred := st.Accounts[0].Credentials[0]
-	s.controller = exec.CommandContext(ctx, o.Controller,
-		"--metrics-bind-address=0", "--health-probe-bind-address=0", "--default-region="+st.Region)
+	args := append([]string{"--metrics-bind-address=0", "--health-probe-bind-address=0", "--default-region=" + st.Region}, o.Args...)
+	s.controller = exec.CommandContext(ctx, o.Controller, args...)
 	s.controller.Env = append(os.Environ(),
 		"KUBECONFIG="+s.Kubeconfig,
 		"AWS_ENDPOINT_URL="+s.AWS.URL(),

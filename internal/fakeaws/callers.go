@@ -18,6 +18,15 @@ func (l callerLog) add(who *principal, op string) {
 	l[key][op]++
 }
 
+// IssuedSecrets lists every secret the fake handed out: the secret keys
+// and session tokens of role sessions and the ECS Exec session tokens.
+// Tests grep logs, events and status for them.
+func (s *Server) IssuedSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
+}
+
 // CallsBy returns, per caller (the role of a role session, else the
 // principal's ARN), how many requests each operation received from it.
 func (s *Server) CallsBy() map[string]map[string]int {

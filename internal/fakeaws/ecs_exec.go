@@ -90,9 +90,11 @@ func ecsExecuteCommand(s *Server, rq *request) (any, error) {
 		}
 	}
 	sessionID := "ecs-execute-command-" + randHex(17)
+	token := "AAEAA" + randHex(120)
+	s.issued = append(s.issued, token)
 	cfg := fakeagent.SessionConfig{
 		SessionID:        sessionID,
-		TokenValue:       "AAEAA" + randHex(120),
+		TokenValue:       token,
 		TargetID:         "ecs:" + c.Name + "_" + t.ID + "_" + t.ID + "-1000000000",
 		Command:          in.Command,
 		Mode:             fakeagent.ModePlain,

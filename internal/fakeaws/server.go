@@ -24,6 +24,8 @@ type Server struct {
 	calls map[string]int
 	// callers counts requests per caller and operation (CallsBy).
 	callers callerLog
+	// issued: secrets handed out (IssuedSecrets).
+	issued []string
 	rng     *rand.Rand
 
 	// sessions maps temporary access keys (AssumeRole, task role

@@ -21,7 +21,9 @@ func stsGetCallerIdentity(s *Server, rq *request) (any, error) {
 func (s *Server) newSession(p *principal) (akid, secret, token string) {
 	akid = "ASIA" + strings.ToUpper(randHex(16))
 	s.sessions[akid] = p
-	return akid, randHex(40), "FQoGZXIvYXdzE" + randHex(60)
+	secret, token = randHex(40), "FQoGZXIvYXdzE"+randHex(60)
+	s.issued = append(s.issued, secret, token)
+	return akid, secret, token
 }
 
 // stsAssumeRole checks the role's trust policy (principal, sts:ExternalId
