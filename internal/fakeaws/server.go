@@ -26,7 +26,7 @@ type Server struct {
 	callers callerLog
 	// issued: secrets handed out (IssuedSecrets).
 	issued []string
-	rng     *rand.Rand
+	rng    *rand.Rand
 
 	// sessions maps temporary access keys (AssumeRole, task role
 	// credentials) to their principal.
