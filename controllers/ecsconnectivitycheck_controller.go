@@ -239,6 +239,9 @@ func (r *ECSConnectivityCheckReconciler) leave(ctx context.Context, check *v1alp
 	if err := r.Prober.Leave(ctx, check); err != nil {
 		return fmt.Errorf("leaving the probe pool: %w", err)
 	}
+	// The check no longer uses a probe: its status stops naming one, so
+	// neither a release nor the reaper keeps the pool's task for it.
+	check.Status.Probe = nil
 	return nil
 }
 

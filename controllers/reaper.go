@@ -101,22 +101,21 @@ func (r *Reaper) reapOnce(ctx context.Context) {
 	}
 }
 
-// PoolInUse tells the pools whether a check other than except records a
-// pool key in its status, from the informer cache's index: it keeps a
+// PoolInUse tells the pools whether a check records a pool key in its
+// status, from the informer cache's index, leaving out the checks ignore
+// names and those that do not probe (deleted, suspended): it keeps a
 // release correct after a restart, before every check has been reconciled.
 func PoolInUse(c client.Reader) pool.InUse {
-	return func(ctx context.Context, poolKey string, except types.NamespacedName) (bool, error) {
+	return func(ctx context.Context, poolKey string, ignore func(types.NamespacedName) bool) (bool, error) {
 		list := &v1alpha1.ECSConnectivityCheckList{}
 		if err := c.List(ctx, list, client.MatchingFields{poolKeyIndex: poolKey}); err != nil {
 			return false, err
 		}
 		for _, chk := range list.Items {
-			if chk.Namespace == except.Namespace && chk.Name == except.Name {
+			if ignore(client.ObjectKeyFromObject(&chk)) || !chk.DeletionTimestamp.IsZero() || chk.Spec.Suspend {
 				continue
 			}
-			if chk.DeletionTimestamp.IsZero() {
-				return true, nil
-			}
+			return true, nil
 		}
 		return false, nil
 	}

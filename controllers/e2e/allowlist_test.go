@@ -95,6 +95,13 @@ func TestProbeOverridesNeedTheNamespacesGrant(t *testing.T) {
 	for _, o := range overrides {
 		w.waitFor(o.name, "Stalled "+o.reason+" once revoked", stalled(o.reason))
 	}
+	// Their probes stop with them: only the flag-granted check's task runs.
+	for i := 0; len(runningProbeTasks(t, w)) != 1; i++ {
+		if i > 100 {
+			t.Fatalf("%d probe tasks run after the grants were revoked, want 1", len(runningProbeTasks(t, w)))
+		}
+		sleep(100)
+	}
 }
 
 func stalled(reason string) func(*v1alpha1.ECSConnectivityCheck) bool {

@@ -100,7 +100,7 @@ func newWorld(t *testing.T) *world {
 	w.pools = New(ctx, Options{
 		Probes: w.probe, Clock: w.clock, Log: testr.New(t), Gather: time.Second,
 		Wake: func(n types.NamespacedName) { w.woken <- n },
-		InUse: func(_ context.Context, key string, _ types.NamespacedName) (bool, error) {
+		InUse: func(_ context.Context, key string, _ func(types.NamespacedName) bool) (bool, error) {
 			return w.inUse[key], nil
 		},
 	})

@@ -40,6 +40,9 @@ type Pools struct {
 	mu      sync.Mutex
 	pools   map[string]*pool
 	byCheck map[types.NamespacedName]string
+	// departed: per pool key, the checks that left it and have not joined
+	// it again.
+	departed map[string]map[types.NamespacedName]bool
 }
 
 // New returns Pools whose goroutines run until ctx ends.
@@ -53,7 +56,8 @@ func New(ctx context.Context, opts Options) *Pools {
 	if opts.Wake == nil {
 		opts.Wake = func(types.NamespacedName) {}
 	}
-	return &Pools{opts: opts, ctx: ctx, pools: map[string]*pool{}, byCheck: map[types.NamespacedName]string{}}
+	return &Pools{opts: opts, ctx: ctx, pools: map[string]*pool{}, byCheck: map[types.NamespacedName]string{},
+		departed: map[string]map[types.NamespacedName]bool{}}
 }
 
 // Join makes m a member of the pool of id, with the clients of m's check,
@@ -76,6 +80,7 @@ func (ps *Pools) Join(ctx context.Context, c *awsclient.Clients, id *probe.Ident
 		go p.loop(ps.ctx)
 	}
 	ps.byCheck[m.Check] = id.PoolKey
+	delete(ps.departed[id.PoolKey], m.Check)
 	// Joined under ps.mu, so a Leave that empties the pool cannot close
 	// it between the lookup and the join.
 	r := p.join(id, c, m)
@@ -92,6 +97,12 @@ func (ps *Pools) Leave(ctx context.Context, check types.NamespacedName) error {
 	key := ps.byCheck[check]
 	p := ps.pools[key]
 	delete(ps.byCheck, check)
+	if key != "" {
+		if ps.departed[key] == nil {
+			ps.departed[key] = map[types.NamespacedName]bool{}
+		}
+		ps.departed[key][check] = true
+	}
 	if p == nil {
 		ps.mu.Unlock()
 		return nil
@@ -134,7 +145,17 @@ func (ps *Pools) stopIfUnused(ctx context.Context, c *awsclient.Clients, cluster
 		return nil // the service's task is not ours to stop
 	}
 	if ps.opts.InUse != nil {
-		used, err := ps.opts.InUse(ctx, key, leaving)
+		// Checks that left this pool in this process (stalled, suspended,
+		// moved, deleted) may still record it until their status catches
+		// up; they do not keep it alive.
+		ps.mu.Lock()
+		gone := make(map[types.NamespacedName]bool, len(ps.departed[key])+1)
+		for c := range ps.departed[key] {
+			gone[c] = true
+		}
+		ps.mu.Unlock()
+		gone[leaving] = true
+		used, err := ps.opts.InUse(ctx, key, func(c types.NamespacedName) bool { return gone[c] })
 		if err != nil {
 			return fmt.Errorf("looking for other members of pool %s: %w", key, err)
 		}

@@ -73,7 +73,7 @@ type Explainer interface {
 	Probe(ctx context.Context, c *awsclient.Clients, id *probe.Identity, task *probe.TaskState, err *probe.Error) []v1alpha1.Finding
 }
 
-// InUse tells whether a check other than except records poolKey in its
-// status (the informer cache's field index), so that a restarted
+// InUse tells whether a check that ignore does not exclude records poolKey
+// in its status (the informer cache's field index), so that a restarted
 // controller, which knows no members yet, never stops a task in use.
-type InUse func(ctx context.Context, poolKey string, except types.NamespacedName) (bool, error)
+type InUse func(ctx context.Context, poolKey string, ignore func(types.NamespacedName) bool) (bool, error)
