@@ -17,8 +17,9 @@ const idleAfter = 30 * time.Minute
 // batchReader reads many objects of one kind (tasks, services) per
 // credentials scope and cluster with as few calls as the API allows: when
 // any caller finds its object older than it accepts, every object of the
-// scope that callers asked for recently is re-read in one batched refresh,
-// and concurrent callers share it. So pools whose ticks fall at different
+// scope that callers asked for recently is re-read in one batched refresh;
+// objects never read before are read together with the other newcomers;
+// concurrent callers share a read. So pools whose ticks fall at different
 // times still cost one read per interval between them, not one each.
 type batchReader[V any] struct {
 	clock clock.PassiveClock
@@ -89,6 +90,11 @@ func (r *batchReader[V]) get(ctx context.Context, c *awsclient.Clients, cluster,
 			}
 			continue // that read did not include id: start one that does
 		}
+		// A stale object refreshes every object of the scope (so pools and
+		// services whose ticks differ still cost one read per interval
+		// between them); a new one reads only the new ones, so a scope
+		// that grows is not re-read once per newcomer.
+		_, known := s.got[id]
 		f := &batchFlight{done: make(chan struct{}), ids: map[string]bool{}}
 		for other, at := range s.asked {
 			if now.Sub(at) > idleAfter {
@@ -96,7 +102,9 @@ func (r *batchReader[V]) get(ctx context.Context, c *awsclient.Clients, cluster,
 				delete(s.got, other)
 				continue
 			}
-			f.ids[other] = true
+			if _, read := s.got[other]; known || !read {
+				f.ids[other] = true
+			}
 		}
 		s.flight = f
 		r.mu.Unlock()
