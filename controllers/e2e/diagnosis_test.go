@@ -436,3 +436,33 @@ func TestExecLoggingDenialIsTheTaskRoles(t *testing.T) {
 		t.Errorf("ProbeReady does not quote the agent: %+v", pr)
 	}
 }
+
+// Issue 12 item 12: an HTTP target that times out gets the same network
+// finding as a TCP target to the same place: the probe resolves the URL's
+// host before curl and reports its addresses with the timeout.
+func TestHTTPTimeoutIsFollowedToTheNetworkPath(t *testing.T) {
+	w := newWorld(t, nil)
+	host := "prod-ap-northeast-1-starport-layer-bucket.s3.ap-northeast-1.amazonaws.com"
+	c := workerCheck("batch")
+	c.Spec.Service = "payments-batch"
+	c.Spec.Targets = []v1alpha1.Target{
+		{Name: "s3-tcp", TCP: &v1alpha1.TCPTarget{Host: host, Port: 443}},
+		{Name: "s3-http", HTTP: &v1alpha1.HTTPTarget{URL: "https://" + host + "/"}},
+	}
+	w.create(c)
+	c = w.waitFor("batch", "Ready=False", ready(metav1.ConditionFalse, v1alpha1.ReasonTargetsNotAsExpected))
+	codes := func(name string) string {
+		var out []string
+		for _, f := range target(c, name).Findings {
+			out = append(out, string(f.Code)+" "+f.Resource)
+		}
+		return strings.Join(out, ", ")
+	}
+	tcp, http := codes("s3-tcp"), codes("s3-http")
+	if tcp == "" || http != tcp {
+		t.Fatalf("tcp findings %q, http findings %q; want the same network path finding\n%s", tcp, http, describe(c))
+	}
+	if ts := target(c, "s3-http"); len(ts.Addresses) == 0 || ts.Reason != v1alpha1.ReasonConnectionTimedOut {
+		t.Fatalf("s3-http = %+v", ts)
+	}
+}

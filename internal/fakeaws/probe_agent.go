@@ -179,7 +179,13 @@ func (s *Server) answerTarget(pt probeTask, req wire.Request, tg wire.Target) (s
 	case wire.KindHTTP:
 		o := s.netOutcome("http", tg.Fields[0], pt)
 		if o == nil {
-			return wire.StatusTimeout, req.Timeout, ""
+			// No answer configured: a timeout, with the addresses the
+			// script resolved before curl.
+			var addrs []string
+			if u, err := url.Parse(tg.Fields[0]); err == nil {
+				addrs = s.resolve(u.Hostname(), pt)
+			}
+			return wire.StatusTimeout, req.Timeout, strings.Join(addrs, " ")
 		}
 		st := strings.ToUpper(o.Result)
 		switch st {
@@ -196,7 +202,13 @@ func (s *Server) answerTarget(pt probeTask, req wire.Request, tg wire.Target) (s
 		case wire.StatusCurl:
 			return st, elapsedOf(o, st, req.Timeout), fmt.Sprintf("%d %s", o.CurlExit, o.Detail)
 		}
-		return wire.StatusTimeout, elapsedOf(o, wire.StatusTimeout, req.Timeout), ""
+		// Like the script, which resolves the URL's host before curl: a
+		// timeout carries its addresses.
+		addrs := o.Addresses
+		if u, err := url.Parse(tg.Fields[0]); len(addrs) == 0 && err == nil {
+			addrs = s.resolve(u.Hostname(), pt)
+		}
+		return wire.StatusTimeout, elapsedOf(o, wire.StatusTimeout, req.Timeout), strings.Join(addrs, " ")
 	case wire.KindAWS:
 		return s.answerAWS(pt, req, tg.Fields[0], tg.Fields[1])
 	}

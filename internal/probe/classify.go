@@ -138,8 +138,15 @@ func classifyHTTP(o *Outcome, h *v1alpha1.HTTPTarget, l wire.Line, timeout time.
 			o.Message = fmt.Sprintf("GET %s answered %d%s; expected %s", h.URL, o.HTTPStatus, from, acceptedText(h.ExpectStatus))
 		}
 	case wire.StatusTimeout:
+		// The probe resolved the host first: its addresses let diagnosis
+		// follow the path, as for a tcp target.
+		o.Addresses = strings.Fields(l.Detail)
+		o.ViaVPCEndpoint = len(o.Addresses) > 0 && allInside(o.Addresses, vpc)
 		o.Reason = v1alpha1.ReasonConnectionTimedOut
 		o.Message = fmt.Sprintf("GET %s timed out after %s", h.URL, timeout)
+		if len(o.Addresses) > 0 {
+			o.Message += " (" + strings.Join(o.Addresses, ", ") + ")"
+		}
 	default:
 		code, text, _ := strings.Cut(l.Detail, " ")
 		o.Reason = curlReason(code, text)

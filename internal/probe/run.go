@@ -61,7 +61,7 @@ func (m *Manager) Run(ctx context.Context, c *awsclient.Clients, task *TaskState
 				// The session used a longer timeout for another check;
 				// this check's own timeout has passed.
 				l.Status = wire.StatusTimeout
-				if s.target.TCP == nil { // a tcp detail is addresses; others mean nothing now
+				if s.target.TCP == nil && s.target.HTTP == nil { // tcp and http details are addresses; others mean nothing now
 					l.Detail = ""
 				}
 				res.Outcomes[s.check][s.index] = Classify(s.target, l, s.timeout, vpcOf(task))

@@ -146,8 +146,26 @@ check_tcp() {
 	DETAIL="$addr${rest:+ $rest}"
 }
 
+# url_host is the host of an http(s) URL (admission refused anything odd):
+# no scheme, user info, port, path or IPv6 brackets.
+url_host() {
+	local h=${1#*://}
+	h=${h%%[/?#]*}
+	h=${h##*@}
+	case $h in
+	\[*) h=${h#\[} && h=${h%%]*} ;;
+	*) h=${h%:*} ;;
+	esac
+	printf '%s' "$h"
+}
+
 check_http() {
-	local url=$1 out rc err errf=$WORK/$IDX.err
+	local url=$1 out rc err errf=$WORK/$IDX.err addrs=""
+	# The addresses go with a timeout, as a tcp target's do, so that the
+	# path to them can be diagnosed; curl names none when it times out.
+	if resolve "$(url_host "$url")"; then
+		addrs=$ADDRS
+	fi
 	remaining
 	# -q ignores .curlrc; --globoff keeps [] and {} literal; --proto keeps
 	# curl to http(s); no -L: a redirect is an answer.
@@ -159,7 +177,7 @@ check_http() {
 	case $err in "("*") "*) err=${err#*) } ;; esac
 	case $rc in
 	0) STATUS=OK DETAIL=$out ;;
-	28 | 124 | 137) STATUS=TIMEOUT DETAIL="" ;;
+	28 | 124 | 137) STATUS=TIMEOUT DETAIL=$addrs ;;
 	127) STATUS=CURL DETAIL="127 curl is not installed in the probe image" ;;
 	*) STATUS=CURL DETAIL="$rc ${err:-curl failed}" ;;
 	esac

@@ -46,23 +46,26 @@ func TestScriptNetworkTargets(t *testing.T) {
 		wire.HTTP("http-503", srv.URL+"/down"),
 		wire.HTTP("http-refused", fmt.Sprintf("http://127.0.0.1:%d/", closed)),
 		wire.HTTP("http-timeout", fmt.Sprintf("http://127.0.0.1:%d/", blackhole)),
+		wire.HTTP("http-timeout-by-name", fmt.Sprintf("http://localhost:%d/path?q=1#f", blackhole)),
 		wire.HTTP("http-globs-stay-literal", srv.URL+"/ok{a,b}[1-3]"),
 	}}
 	lines := scripttest.Run(t, req)
 	logLines(t, lines)
 
 	want := map[string]struct{ status, detail string }{
-		"tcp-open":                {wire.StatusOK, "127.0.0.1"},
-		"tcp-hosts-name":          {wire.StatusOK, "127.0.0.1"},
-		"tcp-refused":             {wire.StatusRefused, "127.0.0.1"},
-		"tcp-timeout":             {wire.StatusTimeout, "127.0.0.1"},
-		"dns-hosts-name":          {wire.StatusOK, "127.0.0.1"},
-		"dns-ip-literal":          {wire.StatusOK, "127.0.0.1"},
-		"http-200":                {wire.StatusOK, "200 127.0.0.1"},
-		"http-404":                {wire.StatusOK, "404 127.0.0.1"},
-		"http-503":                {wire.StatusOK, "503 127.0.0.1"},
-		"http-refused":            {wire.StatusCurl, "7 Failed to connect"},
-		"http-timeout":            {wire.StatusTimeout, ""},
+		"tcp-open":       {wire.StatusOK, "127.0.0.1"},
+		"tcp-hosts-name": {wire.StatusOK, "127.0.0.1"},
+		"tcp-refused":    {wire.StatusRefused, "127.0.0.1"},
+		"tcp-timeout":    {wire.StatusTimeout, "127.0.0.1"},
+		"dns-hosts-name": {wire.StatusOK, "127.0.0.1"},
+		"dns-ip-literal": {wire.StatusOK, "127.0.0.1"},
+		"http-200":       {wire.StatusOK, "200 127.0.0.1"},
+		"http-404":       {wire.StatusOK, "404 127.0.0.1"},
+		"http-503":       {wire.StatusOK, "503 127.0.0.1"},
+		"http-refused":   {wire.StatusCurl, "7 Failed to connect"},
+		// A timeout names the addresses the host resolved to, for diagnosis.
+		"http-timeout":            {wire.StatusTimeout, "127.0.0.1"},
+		"http-timeout-by-name":    {wire.StatusTimeout, "127.0.0.1"},
 		"http-globs-stay-literal": {wire.StatusOK, "503 127.0.0.1"},
 	}
 	for id, w := range want {
