@@ -42,6 +42,8 @@ type options struct {
 	maxConcurrentReconciles int
 	probeMaxAge             time.Duration
 	poolPerCheck            bool
+	kubeAPIQPS              float64
+	kubeAPIBurst            int
 	zap                     zap.Options
 	// Release and sharding (issue 13).
 	printVersion            bool
@@ -65,6 +67,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
 	// The per-check baseline of make bench-scale: every check its own pool.
 	fs.BoolVar(&o.poolPerCheck, "pool-per-check", false, "Give every check a probe pool of its own (benchmark baseline; costs one task and one session per check).")
+	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", 100, "Requests per second the controller may send the Kubernetes API server.")
+	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 200, "Requests the controller may send the Kubernetes API server in a burst.")
 	fs.BoolVar(&o.printVersion, "version", false, "Print the version and exit.")
 	fs.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only the checks with these labels (a label selector, e.g. shard=a), so that several controllers split the checks.")
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; default the pod's namespace (required outside a cluster).")
@@ -75,6 +79,9 @@ func parseFlags(args []string) (*options, error) {
 	}
 	if o.maxConcurrentReconciles < 1 {
 		return nil, fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrentReconciles)
+	}
+	if o.kubeAPIQPS <= 0 || o.kubeAPIBurst < 1 {
+		return nil, fmt.Errorf("--kube-api-qps and --kube-api-burst must be positive, got %v and %d", o.kubeAPIQPS, o.kubeAPIBurst)
 	}
 	if o.probeMaxAge < time.Minute {
 		return nil, fmt.Errorf("--probe-max-age must be at least 1m, got %s", o.probeMaxAge)
@@ -108,7 +115,12 @@ func run(ctx context.Context, o *options) error {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	restConfig := ctrl.GetConfigOrDie()
+	// Every check writes its status after each run of its pool: the
+	// client's rate limit, not AWS, bounds how fast a thousand checks
+	// applied at once join their pools.
+	restConfig.QPS, restConfig.Burst = float32(o.kubeAPIQPS), o.kubeAPIBurst
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                        scheme,
 		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.probeAddr,
