@@ -466,3 +466,26 @@ func TestHTTPTimeoutIsFollowedToTheNetworkPath(t *testing.T) {
 		t.Fatalf("s3-http = %+v", ts)
 	}
 }
+
+// Issue 12 item 8: with execInto ServiceTask and exec working, the
+// service's definition still reports what ECS Exec advises: the init
+// process off is shown, and Ready stays True (advisory, not failing).
+func TestServiceTaskAdvisoryFindingsWhileExecWorks(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		for _, td := range sc.Accounts[0].TaskDefinitions {
+			if td.Family == "orders-api" {
+				td.ContainerDefinitions = []json.RawMessage{json.RawMessage(`{"name":"app","image":"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders-api:latest","essential":true,"linuxParameters":{"initProcessEnabled":false}}`)}
+			}
+		}
+	})
+	c := workerCheck("worker")
+	c.Spec.Probe.ExecInto = v1alpha1.ExecIntoServiceTask
+	w.create(c)
+	c = w.waitFor("worker", "Ready=True", ready(metav1.ConditionTrue, v1alpha1.ReasonAllTargetsAsExpected))
+	c = w.waitFor("worker", "the advisory finding", func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return hasFinding(c.Status.Findings, v1alpha1.FindingInitProcessDisabled, "")
+	})
+	if r := condition(c, v1alpha1.ConditionReady); r.Status != metav1.ConditionTrue {
+		t.Fatalf("an advisory finding failed Ready:\n%s", describe(c))
+	}
+}
