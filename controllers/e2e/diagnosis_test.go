@@ -489,3 +489,22 @@ func TestServiceTaskAdvisoryFindingsWhileExecWorks(t *testing.T) {
 		t.Fatalf("an advisory finding failed Ready:\n%s", describe(c))
 	}
 }
+
+// Issue 12 item 13: a denied ECS ExecuteCommand is one cause, reported
+// once: ControllerExecuteCommandDenied on the probe task.
+func TestDeniedExecuteCommandIsReportedOnce(t *testing.T) {
+	w := newWorld(t, func(sc *fakeaws.Scenario) {
+		sc.Outcomes = append([]*fakeaws.Outcome{{API: "ecs:ExecuteCommand", Principal: controllerRole, Result: "Denied"}}, sc.Outcomes...)
+	})
+	w.create(workerCheck("worker"))
+	c := w.waitFor("worker", "Ready=False ExecuteCommandDenied", ready(metav1.ConditionFalse, v1alpha1.ReasonExecuteCommandDenied))
+	n := 0
+	for _, f := range c.Status.Findings {
+		if f.Code == v1alpha1.FindingControllerExecuteCommandDenied {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("ControllerExecuteCommandDenied reported %d times:\n%s", n, describe(c))
+	}
+}
