@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 	"github.com/go-logr/logr"
 	"github.com/google/uuid"
 	"k8s.io/utils/clock"
@@ -69,7 +70,9 @@ func (a *awsFlags) bind(fs *flag.FlagSet) {
 // factory loads the user's AWS configuration: the default credential
 // chain, the profile, the region and AWS_ENDPOINT_URL, as the SDK does.
 func (a *awsFlags) factory(ctx context.Context) (*awsclient.Factory, error) {
-	var opts []func(*config.LoadOptions) error
+	// The SDK's own warnings (IMDS fallbacks) would break the one-line
+	// error; what failed comes back in the error itself.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if a.profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(a.profile))
 	}
