@@ -1,7 +1,164 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/ecscheck/ecscheck/api/v1alpha1"
+	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/diagnose"
+	"github.com/ecscheck/ecscheck/internal/probe"
+)
+
+// serviceReport is what ecscheck diagnose prints: read-only facts and the
+// controller's findings about a service.
+type serviceReport struct {
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+	// Status is the service's status as a check shows it.
+	Status *v1alpha1.ServiceStatus `json:"status,omitempty"`
+	// Health is ServiceHealthy (seed 001) and Findings explain it.
+	Health   condition          `json:"health"`
+	Findings []v1alpha1.Finding `json:"findings,omitempty"`
+	// Exec is ECS Exec as the service's running task shows it (seed 002).
+	Exec         condition          `json:"exec"`
+	ExecTask     string             `json:"execTask,omitempty"`
+	ExecFindings []v1alpha1.Finding `json:"execFindings,omitempty"`
+}
+
+type condition struct {
+	Status  string `json:"status"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
 
 func diagnoseCommand(ctx context.Context, args []string, s *streams) int {
-	return usageError(s, "diagnose", errNotYet)
+	fs := flag.NewFlagSet("ecscheck diagnose", flag.ContinueOnError)
+	var a awsFlags
+	a.bind(fs)
+	cluster := fs.String("cluster", "", "ECS cluster (name or ARN)")
+	service := fs.String("service", "", "ECS service")
+	output := fs.String("o", "table", "Output: table, yaml or json")
+	if err := parse(fs, s, args); err != nil {
+		return exitBadInput
+	}
+	if *cluster == "" || *service == "" {
+		return usageError(s, "diagnose", fmt.Errorf("--cluster and --service are required"))
+	}
+	if err := checkOutput(*output); err != nil {
+		return usageError(s, "diagnose", err)
+	}
+	e, err := newEngine(ctx, s, &a, time.Minute)
+	if err != nil {
+		return usageError(s, "diagnose", err)
+	}
+	rep, err := e.diagnoseService(ctx, *cluster, *service)
+	if err != nil {
+		return usageError(s, "diagnose", err)
+	}
+	if err := printReport(s.out, *output, rep); err != nil {
+		return usageError(s, "diagnose", err)
+	}
+	for _, f := range append(rep.Findings, rep.ExecFindings...) {
+		if !diagnose.Advisory(f.Code) {
+			return exitNotExpected
+		}
+	}
+	return exitOK
+}
+
+// diagnoseService reads the service (no probe, nothing started): its
+// recent start failures explained as the controller's ServiceHealthy
+// condition does, and ECS Exec into its running task explained as a
+// check with execInto: ServiceTask would be.
+func (e *engine) diagnoseService(ctx context.Context, cluster, service string) (*serviceReport, error) {
+	check := &v1alpha1.ECSConnectivityCheck{}
+	check.Name, check.Namespace = "diagnose", "default"
+	check.Spec.Cluster, check.Spec.Service = cluster, service
+	check.Spec.Probe.ExecInto = v1alpha1.ExecIntoServiceTask
+	clients, err := e.clients(ctx, check)
+	if err != nil {
+		return nil, err
+	}
+	id, svc, err := e.probes.Resolve(ctx, clients, check)
+	if err != nil {
+		pe := probe.AsError(err)
+		return nil, fmt.Errorf("%s: %s", pe.Reason, pe.Message)
+	}
+	rep := &serviceReport{Cluster: cluster, Service: service, Status: svc.Status()}
+	health, findings := e.explain.ServiceHealth(ctx, clients, id, svc)
+	rep.Health = condition{Status: string(health.Status), Reason: health.Reason, Message: health.Message}
+	rep.Findings = findings
+	e.diagnoseExec(ctx, clients, id, rep)
+	return rep, nil
+}
+
+// diagnoseExec looks at the task ECS Exec would reach (the service's
+// first RUNNING task) without opening a session.
+func (e *engine) diagnoseExec(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, rep *serviceReport) {
+	task, err := e.probes.Acquire(ctx, clients, id, "", 0)
+	if err != nil {
+		pe := probe.AsError(err)
+		rep.Exec = condition{Status: "Unknown", Reason: pe.Reason, Message: pe.Message}
+		return
+	}
+	rep.ExecTask = task.TaskArn
+	status := "False"
+	if task.Ready {
+		status = "True"
+	}
+	rep.Exec = condition{Status: status, Reason: task.Reason, Message: task.Message}
+	if task.Ready {
+		// The probe's wording names its own task; this is the service's.
+		rep.Exec.Reason = "ExecReady"
+		rep.Exec.Message = fmt.Sprintf("task %s is %s and its ExecuteCommandAgent is %s", shortArn(task.TaskArn), task.LastStatus, task.ExecAgent)
+	}
+	rep.ExecFindings = e.explain.Probe(ctx, clients, id, task, nil)
+}
+
+func printReport(w io.Writer, output string, rep *serviceReport) error {
+	switch output {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	case "yaml":
+		b, err := yaml.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	fmt.Fprintf(w, "SERVICE %s  cluster %s", rep.Service, rep.Cluster)
+	if st := rep.Status; st != nil {
+		fmt.Fprintf(w, "  %d/%d tasks running", st.RunningCount, st.DesiredCount)
+	}
+	fmt.Fprintln(w)
+	if st := rep.Status; st != nil {
+		for _, r := range st.RecentStopReasons {
+			fmt.Fprintf(w, "  stopped %s %s: %s\n", shortArn(r.TaskArn), r.Code, oneLine(r.StoppedReason))
+		}
+	}
+	fmt.Fprintf(w, "HEALTH %s %s: %s\n", rep.Health.Status, rep.Health.Reason, oneLine(rep.Health.Message))
+	printFindings(w, "start failures", rep.Findings)
+	fmt.Fprintf(w, "ECS EXEC %s %s: %s\n", rep.Exec.Status, rep.Exec.Reason, oneLine(rep.Exec.Message))
+	printFindings(w, "ECS Exec", rep.ExecFindings)
+	return nil
+}
+
+// shortArn is the last path segment of an ARN.
+func shortArn(s string) string {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return s[i+1:]
+		}
+	}
+	return s
 }
