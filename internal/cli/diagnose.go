@@ -54,7 +54,8 @@ func diagnoseCommand(ctx context.Context, args []string, s *streams) int {
 	if err := checkOutput(*output); err != nil {
 		return usageError(s, "diagnose", err)
 	}
-	e, err := newEngine(ctx, s, &a, time.Minute)
+	// An agent that is not RUNNING now is reported as such: no grace.
+	e, err := newEngine(ctx, s, &a, time.Nanosecond)
 	if err != nil {
 		return usageError(s, "diagnose", err)
 	}
@@ -65,12 +66,20 @@ func diagnoseCommand(ctx context.Context, args []string, s *streams) int {
 	if err := printReport(s.out, *output, rep); err != nil {
 		return usageError(s, "diagnose", err)
 	}
-	for _, f := range append(rep.Findings, rep.ExecFindings...) {
-		if !diagnose.Advisory(f.Code) {
-			return exitNotExpected
-		}
+	if !allAdvisory(append(rep.Findings, rep.ExecFindings...)) {
+		return exitNotExpected
 	}
 	return exitOK
+}
+
+// allAdvisory: no finding says something fails (diagnose.Advisory).
+func allAdvisory(findings []v1alpha1.Finding) bool {
+	for _, f := range findings {
+		if !diagnose.Advisory(f.Code) {
+			return false
+		}
+	}
+	return true
 }
 
 // diagnoseService reads the service (no probe, nothing started): its
@@ -119,7 +128,21 @@ func (e *engine) diagnoseExec(ctx context.Context, clients *awsclient.Clients, i
 		rep.Exec.Reason = "ExecReady"
 		rep.Exec.Message = fmt.Sprintf("task %s is %s and its ExecuteCommandAgent is %s", shortArn(task.TaskArn), task.LastStatus, task.ExecAgent)
 	}
-	rep.ExecFindings = e.explain.Probe(ctx, clients, id, task, nil)
+	var session *probe.Error
+	if task.Ready {
+		// An agent reported RUNNING does not prove a session opens (a task
+		// role without ssmmessages, seed 002). Ask for the analysis the
+		// controller makes after a failed session: the role, the cluster's
+		// exec configuration and the path to ssmmessages, all read from
+		// AWS; no session is opened.
+		session = &probe.Error{Reason: v1alpha1.ReasonExecSessionFailed,
+			Message: "no session opened: ecscheck diagnose checks ECS Exec's prerequisites from AWS state"}
+	}
+	rep.ExecFindings = e.explain.Probe(ctx, clients, id, task, session)
+	if task.Ready && len(rep.ExecFindings) > 0 && !allAdvisory(rep.ExecFindings) {
+		rep.Exec.Status, rep.Exec.Reason = "False", "ExecPrerequisitesMissing"
+		rep.Exec.Message += ", but a session would fail: see the findings"
+	}
 }
 
 func printReport(w io.Writer, output string, rep *serviceReport) error {
