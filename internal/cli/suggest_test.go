@@ -1,0 +1,51 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ecscheck/ecscheck/internal/testenv"
+)
+
+// suggest writes a check from what the demo's services use: the task
+// role's SNS permission (payments-batch), the VPC's endpoints, and an
+// internet target expected Unreachable (no NAT, no internet route). The
+// real API server accepts each output (kubectl apply --dry-run=server),
+// and so does ecscheck run's own admission.
+func TestSuggestGoldenAndAcceptedByTheAPIServer(t *testing.T) {
+	srv := demo(t, nil)
+	env, err := testenv.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Stop()
+	for _, service := range []string{"payments-batch", "orders-worker"} {
+		t.Run(service, func(t *testing.T) {
+			r := ecscheck(t, userEnv(srv), "suggest", "--cluster", "prod", "--service", service)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			golden(t, "suggest-"+service+".yaml", r.stdout)
+			file := filepath.Join(t.TempDir(), "check.yaml")
+			if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := env.Kubectl(t, "apply", "--dry-run=server", "-f", file)
+			if !strings.Contains(out, "ecsconnectivitycheck.connectivity.ecscheck.dev/"+service+" created (server dry run)") {
+				t.Errorf("kubectl: %s", out)
+			}
+			// --check of a name that is not there fails only after the
+			// file was admitted: exit 2 with "no ECSConnectivityCheck named".
+			rr := ecscheck(t, userEnv(srv), "run", "-f", file, "--check", "absent")
+			if rr.code != 2 || !strings.Contains(rr.stderr, `no ECSConnectivityCheck named "absent"`) {
+				t.Errorf("ecscheck run's admission: exit %d, %s", rr.code, rr.stderr)
+			}
+		})
+	}
+	r := ecscheck(t, userEnv(srv), "suggest", "--cluster", "prod", "--service", "nope")
+	if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "ServiceNotFound") {
+		t.Errorf("unknown service: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
