@@ -300,7 +300,10 @@ func (e *engine) suggestEnvironment(ctx context.Context, c *awsclient.Clients, t
 			k, v := aws.ToString(kv.Name), strings.TrimSpace(aws.ToString(kv.Value))
 			why := fmt.Sprintf("Container %s's environment: %s=%s.", aws.ToString(cd.Name), k, v)
 			name := targetName("env-" + k)
-			if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			if u, err := url.Parse(v); err == nil && u.User != nil {
+				// Credentials in a URL stay out of the check (and of Git).
+				sg.notes = append(sg.notes, fmt.Sprintf("Container %s's %s is a URL with credentials: not copied.", aws.ToString(cd.Name), k))
+			} else if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 				t := v1alpha1.Target{Name: name, HTTP: &v1alpha1.HTTPTarget{URL: v}}
 				if _, err := probe.WireTarget("0", t); err == nil {
 					sg.add(t, why)
@@ -391,7 +394,7 @@ func writeSuggestion(w io.Writer, sg *suggestion) error {
 	fmt.Fprintln(w, "# uses today: its task role's policies, its VPC's endpoints, its containers'")
 	fmt.Fprintln(w, "# environment and its subnets' routes. Review it before committing it to Git.")
 	for _, n := range sg.notes {
-		fmt.Fprintf(w, "# - %s\n", n)
+		fmt.Fprintf(w, "# - %s\n", oneLine(n))
 	}
 	fmt.Fprintf(w, "apiVersion: %s\nkind: ECSConnectivityCheck\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n", c.APIVersion, c.Name, c.Namespace)
 	if c.Spec.Region != "" {
@@ -403,7 +406,7 @@ func writeSuggestion(w io.Writer, sg *suggestion) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "  # %s\n", sg.why[t.Name])
+		fmt.Fprintf(w, "  # %s\n", oneLine(sg.why[t.Name]))
 		for i, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
 			lead := "    "
 			if i == 0 {

@@ -6,8 +6,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecscheck/ecscheck/internal/fakeaws"
 	"github.com/ecscheck/ecscheck/internal/testenv"
 )
+
+// withEnvironment gives orders-api's definition (orders-worker runs it)
+// the environment a service typically has: a partner URL, a database
+// host:port, and values that are neither.
+func withEnvironment(sc *fakeaws.Scenario) {
+	for _, td := range sc.Accounts[0].TaskDefinitions {
+		if td.Family == "orders-api" {
+			td.ContainerDefinitions[0] = []byte(`{"name": "app",
+				"image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders-api:latest",
+				"essential": true, "linuxParameters": {"initProcessEnabled": true},
+				"environment": [
+					{"name": "PARTNER_URL", "value": "https://api.partner.example/health"},
+					{"name": "DB_ADDR", "value": "orders-db.cluster-abc.ap-northeast-1.rds.amazonaws.com:5432"},
+					{"name": "LOG_LEVEL", "value": "debug"},
+					{"name": "BAD_URL", "value": "https://x.example/$(reboot)"},
+					{"name": "WITH_CREDS", "value": "https://user:secret@partner.example/"}
+				]}`)
+		}
+	}
+}
 
 // suggest writes a check from what the demo's services use: the task
 // role's SNS permission (payments-batch), the VPC's endpoints, and an
@@ -15,7 +36,7 @@ import (
 // real API server accepts each output (kubectl apply --dry-run=server),
 // and so does ecscheck run's own admission.
 func TestSuggestGoldenAndAcceptedByTheAPIServer(t *testing.T) {
-	srv := demo(t, nil)
+	srv := demo(t, withEnvironment)
 	env, err := testenv.Start()
 	if err != nil {
 		t.Fatal(err)
