@@ -305,3 +305,39 @@ func assertNoProbeTask(t *testing.T, srv *fakeaws.Server) {
 		t.Errorf("probe tasks left running: %v", left)
 	}
 }
+
+// RunTask denied to the user (an SCP or a missing ecs:RunTask): the probe
+// cannot run, one line on stderr, exit 2, nothing left behind. The error
+// text is ECS's AccessDeniedException wording (ECS API reference, Common
+// Errors; seed 000's denial texts).
+func TestRunRunTaskDenied(t *testing.T) {
+	srv := demo(t, func(sc *fakeaws.Scenario) {
+		sc.Faults = map[string]*fakeaws.Fault{"ecs:RunTask": {Kind: "Error", Code: "AccessDeniedException", Status: 400,
+			Message: "User: arn:aws:sts::123456789012:assumed-role/ecscheck-controller/ecscheck is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:ap-northeast-1:123456789012:task-definition/* because no identity-based policy allows the ecs:RunTask action"}}
+	})
+	r := ecscheck(t, userEnv(srv), "run", "-f", checksYAML, "--check", "orders-worker-egress", "-q")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "ecscheck run: orders-worker-egress: ") || !strings.Contains(lines[0], "ecs:RunTask") {
+		t.Errorf("stderr is not one line naming ecs:RunTask:\n%s", r.stderr)
+	}
+	assertNoProbeTask(t, srv)
+}
+
+// --exec-into service runs the targets in the service's own task: no probe
+// task is started at all.
+func TestRunExecIntoService(t *testing.T) {
+	srv := demo(t, nil)
+	r := ecscheck(t, userEnv(srv), "run", "-f", checksYAML, "--check", "orders-worker-egress", "--exec-into", "service", "-o", "yaml")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "taskArn: arn:aws:ecs:ap-northeast-1:123456789012:task/prod/3c4d5e6f7a8b49c0d1e2f3a4b5c6d7e8") {
+		t.Errorf("status does not name the service's task:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stderr, "PROVISIONING") {
+		t.Errorf("a probe task was started:\n%s", r.stderr)
+	}
+}
