@@ -30,6 +30,15 @@ type serviceReport struct {
 	Exec         condition          `json:"exec"`
 	ExecTask     string             `json:"execTask,omitempty"`
 	ExecFindings []v1alpha1.Finding `json:"execFindings,omitempty"`
+	// Paths are the network paths from the service's subnets to the
+	// endpoints of the AWS services its task role names.
+	Paths []pathReport `json:"paths,omitempty"`
+}
+
+type pathReport struct {
+	Service  string             `json:"service"`
+	Host     string             `json:"host"`
+	Findings []v1alpha1.Finding `json:"findings,omitempty"`
 }
 
 type condition struct {
@@ -66,7 +75,11 @@ func diagnoseCommand(ctx context.Context, args []string, s *streams) int {
 	if err := printReport(s.out, *output, rep); err != nil {
 		return usageError(s, "diagnose", err)
 	}
-	if !allAdvisory(append(rep.Findings, rep.ExecFindings...)) {
+	all := append(rep.Findings, rep.ExecFindings...)
+	for _, p := range rep.Paths {
+		all = append(all, p.Findings...)
+	}
+	if !allAdvisory(all) {
 		return exitNotExpected
 	}
 	return exitOK
@@ -105,6 +118,9 @@ func (e *engine) diagnoseService(ctx context.Context, cluster, service string) (
 	rep.Health = condition{Status: string(health.Status), Reason: health.Reason, Message: health.Message}
 	rep.Findings = findings
 	e.diagnoseExec(ctx, clients, id, rep)
+	if err := e.diagnosePaths(ctx, clients, id, rep); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -145,6 +161,37 @@ func (e *engine) diagnoseExec(ctx context.Context, clients *awsclient.Clients, i
 	}
 }
 
+// diagnosePaths explains, for each AWS service the task role's policies
+// name, what would block a call from the service's subnets to its
+// endpoint: the analysis the controller makes of an awsAPI target whose
+// call timed out (route tables, NACLs, security groups, VPC endpoints and
+// their security groups), asked before anything failed.
+func (e *engine) diagnosePaths(ctx context.Context, clients *awsclient.Clients, id *probe.Identity, rep *serviceReport) error {
+	if id.TaskRoleArn == "" || len(id.Subnets) == 0 {
+		return nil
+	}
+	prefixes, err := rolePrefixes(ctx, clients.IAM, id.TaskRoleArn)
+	if err != nil {
+		return fmt.Errorf("reading the policies of %s: %w", id.TaskRoleArn, err)
+	}
+	var targets []v1alpha1.Target
+	var outcomes []probe.Outcome
+	for _, p := range prefixes {
+		call, ok := readOnlyProbe[p]
+		if !ok {
+			continue
+		}
+		targets = append(targets, v1alpha1.Target{Name: p, AWSAPI: &v1alpha1.AWSAPITarget{Service: call.cli, Action: call.action}})
+		outcomes = append(outcomes, probe.Outcome{Target: p, Probed: true, Result: v1alpha1.ResultUnknown, Reason: v1alpha1.ReasonAPICallTimedOut})
+	}
+	e.explain.Targets(ctx, clients, id, targets, outcomes)
+	for i, t := range targets {
+		rep.Paths = append(rep.Paths, pathReport{Service: t.Name, Host: diagnose.ServiceEndpointHost(t.AWSAPI.Service, id.Region) + ":443",
+			Findings: outcomes[i].Findings})
+	}
+	return nil
+}
+
 func printReport(w io.Writer, output string, rep *serviceReport) error {
 	switch output {
 	case "json":
@@ -173,6 +220,14 @@ func printReport(w io.Writer, output string, rep *serviceReport) error {
 	printFindings(w, "start failures", rep.Findings)
 	fmt.Fprintf(w, "ECS EXEC %s %s: %s\n", rep.Exec.Status, rep.Exec.Reason, oneLine(rep.Exec.Message))
 	printFindings(w, "ECS Exec", rep.ExecFindings)
+	for _, p := range rep.Paths {
+		verdict := "open"
+		if len(p.Findings) > 0 {
+			verdict = "blocked"
+		}
+		fmt.Fprintf(w, "PATH to %s (%s, named by the task role): %s\n", p.Host, p.Service, verdict)
+		printFindings(w, p.Service, p.Findings)
+	}
 	return nil
 }
 
