@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
@@ -55,6 +56,10 @@ func loadChecks(ctx context.Context, files []string, only string, o oneOff, stdi
 		name := nameOf(doc)
 		if only != "" && name != only {
 			continue
+		}
+		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+			// The API server's check of metadata.name for custom resources.
+			return nil, fmt.Errorf("check %q: metadata.name: %s", name, strings.Join(errs, "; "))
 		}
 		if msgs, err := admit(ctx, doc); err != nil {
 			return nil, err
@@ -126,7 +131,7 @@ func nameOf(doc map[string]any) string {
 			return n
 		}
 	}
-	return "(unnamed)"
+	return ""
 }
 
 // document is the one-off check of the flags, as the YAML a user would

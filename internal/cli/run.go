@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,6 +64,12 @@ func (e *engine) runCheck(ctx context.Context, check *v1alpha1.ECSConnectivityCh
 			}
 			e.stop(clients, id, hint)
 		}()
+	}
+	if id.ExecInto == v1alpha1.ExecIntoServiceTask {
+		e.progress("%s: looking for a running task of service %s", check.Name, check.Spec.Service)
+	} else {
+		e.progress("%s: starting a probe task (%s, %s) in %s, subnets %s, security groups %s, task role %s",
+			check.Name, id.LaunchType, id.Image, id.Cluster, strings.Join(id.Subnets, ","), strings.Join(id.SecurityGroups, ","), id.TaskRoleArn)
 	}
 	task, err = e.acquire(ctx, clients, id)
 	if ctx.Err() != nil {

@@ -192,6 +192,11 @@ spec:
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	badName := filepath.Join(t.TempDir(), "badname.yaml")
+	if err := os.WriteFile(badName, []byte(`{"apiVersion": "connectivity.ecscheck.dev/v1alpha1", "kind": "ECSConnectivityCheck",
+ "metadata": {"name": "Bad_Name"}, "spec": {"cluster": "prod", "service": "orders-api", "targets": [{"name": "a", "dns": {"name": "example.com"}}]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		env  []string
@@ -204,6 +209,7 @@ spec:
 		{"write action", env, []string{"run", "-f", bad}, `check bad is invalid: spec.targets[0].awsAPI.action: Invalid value: "Publish": awsAPI.action must be a read-only action`},
 		{"shell in host", env, []string{"run", "--cluster", "prod", "--service", "orders-api", "--target", "tcp:a;reboot:443"}, "spec.targets[0].tcp.host"},
 		{"no network", env, []string{"run", "--cluster", "prod", "--target", "dns:example.com"}, "set spec.service, or spec.network.subnets"},
+		{"bad name", env, []string{"run", "-f", badName}, `metadata.name`},
 		{"no such check", env, []string{"run", "-f", checksYAML, "--check", "nope"}, `no ECSConnectivityCheck named "nope"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
