@@ -63,7 +63,7 @@ type awsFlags struct {
 }
 
 func (a *awsFlags) bind(fs *flag.FlagSet) {
-	fs.StringVar(&a.region, "region", "", "AWS region; default the check's spec.region, then the AWS configuration (AWS_REGION, the profile)")
+	fs.StringVar(&a.region, "region", "", "AWS region of checks without spec.region; default the AWS configuration's (AWS_REGION, the profile)")
 	fs.StringVar(&a.profile, "profile", "", "AWS shared config profile; default AWS_PROFILE or the default chain")
 }
 

@@ -390,7 +390,7 @@ func targetName(s string) string {
 // that says where it came from, for a person to edit before committing it.
 func writeSuggestion(w io.Writer, sg *suggestion) error {
 	c := sg.check
-	fmt.Fprintf(w, "# Suggested by `ecscheck suggest --cluster %s --service %s` from what the service\n", c.Spec.Cluster, c.Spec.Service)
+	fmt.Fprintf(w, "# Suggested by `ecscheck suggest --cluster %s --service %s` from what the service\n", oneLine(c.Spec.Cluster), oneLine(c.Spec.Service))
 	fmt.Fprintln(w, "# uses today: its task role's policies, its VPC's endpoints, its containers'")
 	fmt.Fprintln(w, "# environment and its subnets' routes. Review it before committing it to Git.")
 	for _, n := range sg.notes {
