@@ -171,6 +171,10 @@ func (e *engine) stop(clients *awsclient.Clients, id *probe.Identity, taskArn st
 	for _, arn := range stopped {
 		e.progress("stopped probe task %s", arn)
 	}
+	if len(stopped) == 0 && taskArn != "" {
+		// Run stops a PerRun task itself; none of the pool's is running.
+		e.progress("probe task %s stopped", taskArn)
+	}
 }
 
 // fail records a check whose probe could not run.
