@@ -325,6 +325,7 @@ func TestRunRunTaskDenied(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
+	t.Logf("stderr: %s", r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], "ecscheck run: orders-worker-egress: ") || !strings.Contains(lines[0], "ecs:RunTask") {
 		t.Errorf("stderr is not one line naming ecs:RunTask:\n%s", r.stderr)
