@@ -17,7 +17,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
-	"github.com/ecscheck/ecscheck/config/crd"
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
@@ -39,7 +38,7 @@ var (
 func loadAdmission() (*admission, error) {
 	admissionOnce.Do(func() {
 		c := &apiextensionsv1.CustomResourceDefinition{}
-		if err := yaml.Unmarshal(crd.ECSConnectivityCheck, c); err != nil {
+		if err := yaml.Unmarshal(crdYAML, c); err != nil {
 			admissionErr = fmt.Errorf("reading the embedded CRD: %w", err)
 			return
 		}
