@@ -97,15 +97,17 @@ func (e *engine) suggest(ctx context.Context, cluster, service, namespace string
 	if err := e.suggestAPIs(ctx, clients, id, sg); err != nil {
 		return nil, err
 	}
-	if err := e.suggestEndpoints(ctx, clients, id, sg); err != nil {
+	tables, err := subnetRouteTables(ctx, clients, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.suggestEndpoints(ctx, clients, id, tables, sg); err != nil {
 		return nil, err
 	}
 	if err := e.suggestEnvironment(ctx, clients, svc.TaskDefinitionArn, sg); err != nil {
 		return nil, err
 	}
-	if err := e.suggestInternet(ctx, clients, id, sg); err != nil {
-		return nil, err
-	}
+	suggestInternet(id, tables, sg)
 	if len(sg.check.Spec.Targets) == 0 {
 		return nil, fmt.Errorf("found nothing to check for service %s: write the targets by hand", service)
 	}
@@ -243,7 +245,7 @@ func policyActions(doc string) []string {
 
 // suggestEndpoints: the VPC's interface endpoints resolve privately and
 // accept 443; its gateway endpoints (S3, DynamoDB) carry 443.
-func (e *engine) suggestEndpoints(ctx context.Context, c *awsclient.Clients, id *probe.Identity, sg *suggestion) error {
+func (e *engine) suggestEndpoints(ctx context.Context, c *awsclient.Clients, id *probe.Identity, tables map[string]*ec2types.RouteTable, sg *suggestion) error {
 	if id.VPCID == "" {
 		return nil
 	}
@@ -269,6 +271,10 @@ func (e *engine) suggestEndpoints(ctx context.Context, c *awsclient.Clients, id 
 		epID := aws.ToString(ep.VpcEndpointId)
 		switch ep.VpcEndpointType {
 		case ec2types.VpcEndpointTypeGateway:
+			if !onRouteTables(ep.RouteTableIds, tables) {
+				sg.notes = append(sg.notes, fmt.Sprintf("Gateway endpoint %s (%s) is not on the route tables of the service's subnets: no target suggested for it.", epID, name))
+				continue
+			}
 			sg.add(v1alpha1.Target{Name: base + "-https", TCP: &v1alpha1.TCPTarget{Host: host, Port: 443}},
 				fmt.Sprintf("Gateway endpoint %s (%s) carries %s over the route table.", epID, name, host))
 		case ec2types.VpcEndpointTypeInterface:
@@ -320,21 +326,46 @@ func (e *engine) suggestEnvironment(ctx context.Context, c *awsclient.Clients, t
 	return nil
 }
 
+// subnetRouteTables is the route table of each of the service's subnets.
+func subnetRouteTables(ctx context.Context, c *awsclient.Clients, id *probe.Identity) (map[string]*ec2types.RouteTable, error) {
+	out := map[string]*ec2types.RouteTable{}
+	if id.VPCID == "" || len(id.Subnets) == 0 {
+		return out, nil
+	}
+	rts, err := c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{id.VPCID}}}})
+	if err != nil {
+		return nil, fmt.Errorf("ec2:DescribeRouteTables: %w", err)
+	}
+	for _, subnet := range id.Subnets {
+		if rt := subnetRouteTable(rts.RouteTables, subnet); rt != nil {
+			out[subnet] = rt
+		}
+	}
+	return out, nil
+}
+
+// onRouteTables: a gateway endpoint serves the service only through the
+// route tables of its subnets.
+func onRouteTables(ids []string, tables map[string]*ec2types.RouteTable) bool {
+	for _, rt := range tables {
+		if slices.Contains(ids, aws.ToString(rt.RouteTableId)) {
+			return true
+		}
+	}
+	return false
+}
+
 // suggestInternet: subnets whose route tables have no default route to a
 // NAT gateway (or to an internet gateway, with a public IP) have no way
 // out, and a check should keep it so.
-func (e *engine) suggestInternet(ctx context.Context, c *awsclient.Clients, id *probe.Identity, sg *suggestion) error {
-	if id.VPCID == "" || len(id.Subnets) == 0 {
-		return nil
-	}
-	out, err := c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{id.VPCID}}}})
-	if err != nil {
-		return fmt.Errorf("ec2:DescribeRouteTables: %w", err)
+func suggestInternet(id *probe.Identity, tables map[string]*ec2types.RouteTable, sg *suggestion) {
+	if len(tables) == 0 {
+		return
 	}
 	publicIP := id.AssignPublicIP == v1alpha1.AssignPublicIPEnabled
 	for _, subnet := range id.Subnets {
-		rt := subnetRouteTable(out.RouteTables, subnet)
+		rt := tables[subnet]
 		if rt == nil {
 			continue
 		}
@@ -345,13 +376,12 @@ func (e *engine) suggestInternet(ctx context.Context, c *awsclient.Clients, id *
 			if aws.ToString(r.NatGatewayId) != "" || publicIP && strings.HasPrefix(aws.ToString(r.GatewayId), "igw-") {
 				sg.notes = append(sg.notes, fmt.Sprintf("Subnet %s routes 0.0.0.0/0 through %s: the internet is reachable, so no Unreachable target is suggested.",
 					subnet, aws.ToString(r.NatGatewayId)+aws.ToString(r.GatewayId)))
-				return nil
+				return
 			}
 		}
 	}
 	sg.add(v1alpha1.Target{Name: "no-internet", TCP: &v1alpha1.TCPTarget{Host: "example.com", Port: 443}, Expect: v1alpha1.ExpectUnreachable},
 		fmt.Sprintf("No route table of subnets %s has a default route out (NAT gateway, or internet gateway with a public IP): keep it that way.", strings.Join(id.Subnets, ", ")))
-	return nil
 }
 
 // subnetRouteTable is the table associated with the subnet, else the

@@ -10,6 +10,24 @@ import (
 	"github.com/ecscheck/ecscheck/internal/testenv"
 )
 
+// withMorePolicies gives payments-batch's task role (ReportsTaskRole) SQS,
+// an explicit deny of Secrets Manager, a DynamoDB write only, and a service
+// ecscheck knows no read-only call of; and the VPC gateway endpoints for S3
+// (on the private subnets' route table) and DynamoDB (on the public one's).
+func withMorePolicies(sc *fakeaws.Scenario) {
+	a := sc.Accounts[0]
+	for _, r := range a.Roles {
+		if r.Name == "ReportsTaskRole" {
+			r.Inline["more"] = fakeaws.PolicyDocument(`{"Version": "2012-10-17", "Statement": [
+				{"Effect": "Allow", "Action": ["sqs:*", "secretsmanager:*", "dynamodb:PutItem", "bedrock:InvokeModel"], "Resource": "*"},
+				{"Effect": "Deny", "Action": "secretsmanager:ListSecrets", "Resource": "*"}]}`)
+		}
+	}
+	a.VPCEndpoints = append(a.VPCEndpoints,
+		&fakeaws.VPCEndpoint{ID: "vpce-0s3", VPC: "vpc-0demo", ServiceName: "com.amazonaws.ap-northeast-1.s3", Type: "Gateway", RouteTables: []string{"rtb-0private"}},
+		&fakeaws.VPCEndpoint{ID: "vpce-0ddb", VPC: "vpc-0demo", ServiceName: "com.amazonaws.ap-northeast-1.dynamodb", Type: "Gateway", RouteTables: []string{"rtb-0public"}})
+}
+
 // withEnvironment gives orders-api's definition (orders-worker runs it)
 // the environment a service typically has: a partner URL, a database
 // host:port, and values that are neither.
@@ -36,7 +54,10 @@ func withEnvironment(sc *fakeaws.Scenario) {
 // real API server accepts each output (kubectl apply --dry-run=server),
 // and so does ecscheck run's own admission.
 func TestSuggestGoldenAndAcceptedByTheAPIServer(t *testing.T) {
-	srv := demo(t, withEnvironment)
+	srv := demo(t, func(sc *fakeaws.Scenario) {
+		withEnvironment(sc)
+		withMorePolicies(sc)
+	})
 	env, err := testenv.Start()
 	if err != nil {
 		t.Fatal(err)
