@@ -9,6 +9,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -140,6 +141,15 @@ func usageError(s *streams, cmd string, err error) int {
 	return exitBadInput
 }
 
+// flagExit is the exit code after a flag error: 0 for -h, which printed
+// the usage the user asked for.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitBadInput
+}
+
 // parse parses a subcommand's flags; -h prints its usage.
 func parse(fs *flag.FlagSet, s *streams, args []string) error {
 	fs.SetOutput(s.err)
@@ -162,7 +172,7 @@ func runCommand(ctx context.Context, args []string, s *streams) int {
 	wait := fs.Duration("wait", 3*time.Minute, "How long to wait for the probe task to start")
 	quiet := fs.Bool("q", false, "No progress lines on stderr")
 	if err := parse(fs, s, args); err != nil {
-		return exitBadInput
+		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError(s, "run", fmt.Errorf("unexpected argument %q", fs.Arg(0)))

@@ -55,7 +55,7 @@ func diagnoseCommand(ctx context.Context, args []string, s *streams) int {
 	service := fs.String("service", "", "ECS service")
 	output := fs.String("o", "table", "Output: table, yaml or json")
 	if err := parse(fs, s, args); err != nil {
-		return exitBadInput
+		return flagExit(err)
 	}
 	if *cluster == "" || *service == "" {
 		return usageError(s, "diagnose", fmt.Errorf("--cluster and --service are required"))

@@ -52,7 +52,7 @@ func suggestCommand(ctx context.Context, args []string, s *streams) int {
 	service := fs.String("service", "", "ECS service")
 	namespace := fs.String("namespace", "default", "Namespace of the suggested check")
 	if err := parse(fs, s, args); err != nil {
-		return exitBadInput
+		return flagExit(err)
 	}
 	if *cluster == "" || *service == "" {
 		return usageError(s, "suggest", fmt.Errorf("--cluster and --service are required"))
