@@ -348,3 +348,61 @@ func TestRunExecIntoService(t *testing.T) {
 		t.Errorf("a probe task was started:\n%s", r.stderr)
 	}
 }
+
+// Every failing check of the sandbox, run at once, shows the results and
+// findings the controller writes for it (hack/sandbox/sandbox_test.go
+// holds the controller to the same expectations).
+func TestRunSandboxChecksAsTheControllerReportsThem(t *testing.T) {
+	srv := demo(t, nil)
+	args := []string{"run", "-f", checksYAML, "-q", "-o", "json"}
+	r := ecscheck(t, userEnv(srv), args...)
+	// no-exec-role's probe cannot run: 2 outranks 1.
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\nstderr:\n%s", r.code, r.stderr)
+	}
+	var statuses []v1alpha1.ECSConnectivityCheckStatus
+	if err := json.Unmarshal([]byte(r.stdout), &statuses); err != nil {
+		t.Fatalf("-o json of several checks is not a list of statuses: %v\n%s", err, r.stdout)
+	}
+	// checks.yaml's order: orders-api-sns, worker-iam, payments-batch-pull,
+	// reports-sns, orders-worker-egress, reports-api-logs, no-exec-role.
+	if len(statuses) != 7 {
+		t.Fatalf("%d statuses, want 7", len(statuses))
+	}
+	expect := func(i int, target string, result v1alpha1.TargetResult, reason string, code v1alpha1.FindingCode, resource string) {
+		t.Helper()
+		for _, ts := range statuses[i].Targets {
+			if ts.Name != target {
+				continue
+			}
+			if ts.Result != result || ts.Reason != reason || ts.AsExpected {
+				t.Errorf("check %d/%s: %s %s (as expected %v), want %s %s", i, target, ts.Result, ts.Reason, ts.AsExpected, result, reason)
+			}
+			for _, f := range ts.Findings {
+				if f.Code == code && f.Resource == resource {
+					return
+				}
+			}
+			t.Errorf("check %d/%s: no %s on %s in %+v", i, target, code, resource, ts.Findings)
+			return
+		}
+		t.Errorf("check %d has no target %s", i, target)
+	}
+	expect(0, "sns-https", v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, v1alpha1.FindingInterfaceEndpointSecurityGroupDenied, "sg-0vpce-sns")
+	expect(1, "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedNoIdentityPolicy),
+		v1alpha1.FindingAccessDeniedNoIdentityPolicy, "arn:aws:iam::123456789012:role/TaskRole")
+	expect(2, "s3-layers", v1alpha1.ResultUnreachable, v1alpha1.ReasonConnectionTimedOut, v1alpha1.FindingMissingVPCEndpoint, "vpc-0demo")
+	expect(3, "sns-list-topics", v1alpha1.ResultDenied, string(v1alpha1.FindingAccessDeniedVPCEndpointPolicy),
+		v1alpha1.FindingAccessDeniedVPCEndpointPolicy, "vpce-0sns")
+	if statuses[4].Summary != "3/3" {
+		t.Errorf("orders-worker-egress: %s", statuses[4].Summary)
+	}
+	codes := map[v1alpha1.FindingCode]bool{}
+	for _, f := range statuses[5].Findings {
+		codes[f.Code] = true
+	}
+	if !codes[v1alpha1.FindingResourceInitialization] || !codes[v1alpha1.FindingExecutionRoleMissingPermission] {
+		t.Errorf("reports-api-logs findings = %+v, want ResourceInitialization explained by the execution role", statuses[5].Findings)
+	}
+	assertNoProbeTask(t, srv)
+}
