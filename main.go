@@ -25,6 +25,7 @@ import (
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/controllers"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
+	"github.com/ecscheck/ecscheck/internal/cli"
 	"github.com/ecscheck/ecscheck/internal/metrics"
 	"github.com/ecscheck/ecscheck/internal/probe"
 	"github.com/ecscheck/ecscheck/internal/version"
@@ -93,6 +94,11 @@ func parseFlags(args []string) (*options, error) {
 }
 
 func main() {
+	// ecscheck run|diagnose|suggest: the CLI (internal/cli); anything else
+	// runs the controller.
+	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
+		os.Exit(cli.Main(os.Args[1:]))
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
