@@ -481,7 +481,7 @@ func TestServiceTaskAdvisoryFindingsWhileExecWorks(t *testing.T) {
 	c := workerCheck("worker")
 	c.Spec.Probe.ExecInto = v1alpha1.ExecIntoServiceTask
 	w.create(c)
-	c = w.waitFor("worker", "Ready=True", ready(metav1.ConditionTrue, v1alpha1.ReasonAllTargetsAsExpected))
+	w.waitFor("worker", "Ready=True", ready(metav1.ConditionTrue, v1alpha1.ReasonAllTargetsAsExpected))
 	c = w.waitFor("worker", "the advisory finding", func(c *v1alpha1.ECSConnectivityCheck) bool {
 		return hasFinding(c.Status.Findings, v1alpha1.FindingInitProcessDisabled, "")
 	})

@@ -221,5 +221,3 @@ func runCommand(ctx context.Context, args []string, s *streams) int {
 	}
 	return code
 }
-
-var errNotYet = fmt.Errorf("not implemented yet")

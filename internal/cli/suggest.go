@@ -316,8 +316,7 @@ func (e *engine) suggestEnvironment(ctx context.Context, c *awsclient.Clients, t
 				}
 			} else if m := hostPortRE.FindStringSubmatch(v); m != nil {
 				var port int32
-				fmt.Sscan(m[5], &port)
-				if port >= 1 && port <= 65535 {
+				if _, err := fmt.Sscan(m[5], &port); err == nil && port >= 1 && port <= 65535 {
 					sg.add(v1alpha1.Target{Name: name, TCP: &v1alpha1.TCPTarget{Host: m[1], Port: port}}, why)
 				}
 			}

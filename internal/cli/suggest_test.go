@@ -62,7 +62,7 @@ func TestSuggestGoldenAndAcceptedByTheAPIServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer env.Stop()
+	defer func() { _ = env.Stop() }()
 	for _, service := range []string{"payments-batch", "orders-worker"} {
 		t.Run(service, func(t *testing.T) {
 			r := ecscheck(t, userEnv(srv), "suggest", "--cluster", "prod", "--service", service)
