@@ -64,7 +64,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&o.defaultRegion, "default-region", "", "AWS region of checks that name none; default the AWS configuration's.")
 	fs.StringVar(&o.probeImage, "probe-image", probe.DefaultImage, "Image of probe tasks unless a check names one.")
-	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "Checks reconciled in parallel.")
+	// Reconciles wait on the API server, not the CPU: ten keep a burst of
+	// new checks from reaching their pools one slow step at a time.
+	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 10, "Checks reconciled in parallel.")
 	fs.DurationVar(&o.probeMaxAge, "probe-max-age", 24*time.Hour, "Probe tasks older than this are replaced.")
 	// The per-check baseline of make bench-scale: every check its own pool.
 	fs.BoolVar(&o.poolPerCheck, "pool-per-check", false, "Give every check a probe pool of its own (benchmark baseline; costs one task and one session per check).")

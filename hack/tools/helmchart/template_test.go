@@ -38,7 +38,7 @@ func TestTemplateDefaults(t *testing.T) {
 	if image != "ghcr.io/ecscheck/ecscheck:"+rel.Chart.Metadata.AppVersion || strings.HasSuffix(image, ":latest") {
 		t.Errorf("image %q, want the chart's appVersion %s", image, rel.Chart.Metadata.AppVersion)
 	}
-	want := []string{"--leader-elect", "--leader-election-namespace=ecscheck-system", "--metrics-bind-address=:8443", "--metrics-secure=true", "--health-probe-bind-address=:8081", "--max-concurrent-reconciles=4", "--probe-max-age=24h"}
+	want := []string{"--leader-elect", "--leader-election-namespace=ecscheck-system", "--metrics-bind-address=:8443", "--metrics-secure=true", "--health-probe-bind-address=:8081", "--max-concurrent-reconciles=10", "--probe-max-age=24h"}
 	if strings.Join(args, " ") != strings.Join(want, " ") {
 		t.Errorf("args %q, want %q", args, want)
 	}
