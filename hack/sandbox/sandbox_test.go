@@ -22,20 +22,9 @@ func TestDemoShowsTheSeedScenarios(t *testing.T) {
 		t.Skip("builds and runs the controller binary")
 	}
 	root := testenv.RepoRoot()
-	bin := filepath.Join(t.TempDir(), "ecscheck")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
 	ctx := context.Background()
 	var log bytes.Buffer
-	sb, err := Start(ctx, Options{Controller: bin, Scenario: filepath.Join(root, "hack", "fakeaws", "demo.yaml"), Dir: t.TempDir(), Log: &log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Stop()
+	sb := startDemo(t, &log)
 	if err := sb.Apply(ctx, filepath.Join(root, "hack", "sandbox", "checks.yaml")); err != nil {
 		t.Fatal(err)
 	}
@@ -154,4 +143,24 @@ func hasFinding(fs []v1alpha1.Finding, code v1alpha1.FindingCode, mentions strin
 		}
 	}
 	return false
+}
+
+// startDemo builds the controller binary and starts the sandbox with the
+// demo scenario; args are more controller flags. It stops with the test.
+func startDemo(t *testing.T, log *bytes.Buffer, args ...string) *Sandbox {
+	t.Helper()
+	root := testenv.RepoRoot()
+	bin := filepath.Join(t.TempDir(), "ecscheck")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	sb, err := Start(context.Background(), Options{Controller: bin, Scenario: filepath.Join(root, "hack", "fakeaws", "demo.yaml"),
+		Dir: t.TempDir(), Log: log, Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Stop)
+	return sb
 }

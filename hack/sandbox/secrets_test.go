@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,20 +27,9 @@ func TestNoSecretReachesLogsEventsOrStatus(t *testing.T) {
 		t.Skip("builds and runs the controller binary")
 	}
 	root := testenv.RepoRoot()
-	bin := filepath.Join(t.TempDir(), "ecscheck")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	ctx := context.Background()
 	var log bytes.Buffer
-	sb, err := Start(ctx, Options{Controller: bin, Scenario: filepath.Join(root, "hack", "fakeaws", "demo.yaml"), Dir: t.TempDir(),
-		Log: &log, Args: []string{"--zap-log-level=10", "--zap-devel"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Stop()
+	sb := startDemo(t, &log, "--zap-log-level=10", "--zap-devel")
 
 	// A role the demo namespace may assume, so role sessions are issued too.
 	role := "arn:aws:iam::123456789012:role/DemoAudit"
