@@ -215,21 +215,20 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 const persistRequeue = 100 * time.Millisecond
 
 // requeueAfter is a safety net: the pool wakes its members when it has
-// news, so this only bounds how long a lost wake-up can delay status.
+// news, so this only bounds how long a lost wake-up can delay status, to
+// one interval past the next run. A shorter one would reconcile every
+// check twice per run, which at thousands of checks is what makes status
+// late.
 func (r *ECSConnectivityCheckReconciler) requeueAfter(check *v1alpha1.ECSConnectivityCheck, o *ProbeOutcome, now time.Time) time.Duration {
 	wait := check.Spec.IntervalDuration()
 	if !o.NextRun.IsZero() {
-		wait = o.NextRun.Sub(now) + check.Spec.TimeoutDuration() + wakeSlack
+		wait = o.NextRun.Sub(now) + check.Spec.IntervalDuration()
 	}
 	if o.RetryAfter > 0 && o.RetryAfter < wait {
 		wait = o.RetryAfter
 	}
 	return max(wait, time.Second)
 }
-
-// wakeSlack: how long after a member's due time plus its timeout the pool
-// is given to deliver before the reconciler looks by itself.
-const wakeSlack = 5 * time.Second
 
 // leave takes a check that stopped probing out of its pool.
 func (r *ECSConnectivityCheckReconciler) leave(ctx context.Context, check *v1alpha1.ECSConnectivityCheck) error {
