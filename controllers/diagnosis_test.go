@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,23 +21,13 @@ import (
 // are reported even while exec works, read from ECS through the real SDK:
 // a read-only root (failing) and initProcessEnabled off (advisory).
 func TestServiceExecFindingsWhileExecWorks(t *testing.T) {
-	sc, err := fakeaws.LoadScenario(filepath.Join(testenv.RepoRoot(), "hack", "fakeaws", "demo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, td := range sc.Accounts[0].TaskDefinitions {
-		if td.Family == "orders-api" {
-			td.ContainerDefinitions = []json.RawMessage{json.RawMessage(`{"name":"app","image":"nginx","essential":true,"readonlyRootFilesystem":true}`)}
+	srv := testenv.DemoAWS(t, func(sc *fakeaws.Scenario) {
+		for _, td := range sc.Accounts[0].TaskDefinitions {
+			if td.Family == "orders-api" {
+				td.ContainerDefinitions = []json.RawMessage{json.RawMessage(`{"name":"app","image":"nginx","essential":true,"readonlyRootFilesystem":true}`)}
+			}
 		}
-	}
-	srv, err := fakeaws.New(sc, fakeaws.WithTempDir(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	f, err := awsclient.NewFactory(ctx, awsclient.Options{ConfigOptions: []func(*config.LoadOptions) error{

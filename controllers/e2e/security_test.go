@@ -19,6 +19,7 @@ import (
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/fakeaws"
+	"github.com/ecscheck/ecscheck/internal/probe/script/scripttest"
 )
 
 // Issue 11: nothing a namespace editor writes into a check becomes an aws
@@ -68,18 +69,6 @@ func attacker(t *testing.T) (addr string, connections *atomic.Int32) {
 		}
 	}()
 	return l.Addr().String(), connections
-}
-
-// closedPort is a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
 }
 
 // Option names as the aws CLI v1 accepts them through argparse's prefix
@@ -176,7 +165,7 @@ func TestSecurityPayloadsThatPassAdmissionRunAsInertData(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(secret), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	closed := closedPort(t)
+	closed := scripttest.ClosedPort(t)
 
 	// The aws CLI runs for real, in a local shell, with the probe task's
 	// credentials; the worker's task role may not list SNS topics (seed

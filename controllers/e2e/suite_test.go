@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -73,21 +72,7 @@ func newWorld(t *testing.T, edit func(*fakeaws.Scenario)) *world {
 // annotations given, watched by the same controller.
 func newTenantWorld(t *testing.T, edit func(*fakeaws.Scenario), tenants []map[string]string) *world {
 	t.Helper()
-	sc, err := fakeaws.LoadScenario(filepath.Join(testenv.RepoRoot(), "hack", "fakeaws", "demo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(sc)
-	}
-	srv, err := fakeaws.New(sc, fakeaws.WithTempDir(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv := testenv.DemoAWS(t, edit)
 
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "e2e-"}}
 	if err := env.Client.Create(context.Background(), ns); err != nil {
@@ -101,6 +86,7 @@ func newTenantWorld(t *testing.T, edit func(*fakeaws.Scenario), tenants []map[st
 		}
 		w.tenants = append(w.tenants, tn.Name)
 	}
+	var err error
 	if w.recorder, err = metrics.NewRecorder(w.registry, metrics.Options{}); err != nil {
 		t.Fatal(err)
 	}

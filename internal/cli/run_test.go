@@ -50,22 +50,7 @@ func TestMain(m *testing.M) {
 // demo starts the fake AWS with the sandbox's demo scenario, changed by edit.
 func demo(t *testing.T, edit func(*fakeaws.Scenario)) *fakeaws.Server {
 	t.Helper()
-	sc, err := fakeaws.LoadScenario(filepath.Join(testenv.RepoRoot(), "hack", "fakeaws", "demo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(sc)
-	}
-	srv, err := fakeaws.New(sc, fakeaws.WithTempDir(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
+	return testenv.DemoAWS(t, edit)
 }
 
 // userEnv is the environment of an engineer pointed at the fake: the demo
