@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/clock"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
@@ -41,7 +40,6 @@ type ProbeStep struct {
 	Pools    Pools
 	// Explain explains the service's health (ServiceHealthy's findings).
 	Explain *Explainer
-	Clock   clock.PassiveClock
 }
 
 var _ Prober = (*ProbeStep)(nil)
@@ -136,9 +134,8 @@ func (s *ProbeStep) fromReport(out *ProbeOutcome, check *v1alpha1.ECSConnectivit
 
 // Release gives up the check's share of its pool as it is deleted.
 func (s *ProbeStep) Release(ctx context.Context, clients *awsclient.Clients, check *v1alpha1.ECSConnectivityCheck) error {
-	execInto := check.Spec.Probe.ExecInto
 	return s.Pools.Release(ctx, clients, types.NamespacedName{Namespace: check.Namespace, Name: check.Name},
-		check.Spec.Cluster, check.Status.Probe, execInto)
+		check.Spec.Cluster, check.Status.Probe, check.Spec.Probe.ExecInto)
 }
 
 // Leave takes a check that stopped probing out of its pool.

@@ -90,7 +90,7 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 		Client:    mgr.GetClient(),
 		AWS:       cfg.AWS,
 		Admission: ProbeAdmission{DefaultImage: po.DefaultImage, AllowedImages: cfg.AllowedProbeImages},
-		Prober:    &ProbeStep{Resolver: probes, Pools: pools, Explain: explain, Clock: clk},
+		Prober:    &ProbeStep{Resolver: probes, Pools: pools, Explain: explain},
 		Events:    mgr.GetEventRecorder("ecscheck"),
 		Clock:     clk,
 		Wakeups:   wakeups,

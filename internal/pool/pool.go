@@ -152,11 +152,7 @@ func (p *pool) reportLocked(m *member) Report {
 func (p *pool) identity() (*probe.Identity, *awsclient.Clients, string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	hint := ""
-	if p.task != nil {
-		hint = p.task.TaskArn
-	}
-	return p.id, p.clients, hint
+	return p.id, p.clients, p.hintLocked()
 }
 
 func (p *pool) poke() {
