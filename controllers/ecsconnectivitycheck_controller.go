@@ -16,7 +16,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/internal/awsclient"
@@ -41,8 +40,8 @@ type ECSConnectivityCheckReconciler struct {
 	Events events.EventRecorder
 	// Clock is injected so tests control time.
 	Clock clock.PassiveClock
-	// Wakeups enqueue checks whose results another check's run parked.
-	Wakeups <-chan event.GenericEvent
+	// Wakeups enqueue checks whose pool has news for them.
+	Wakeups *Wakeups
 }
 
 // Reconcile brings one check's status up to date and requeues it for its

@@ -80,6 +80,7 @@ func (s *ProbeStep) member(check *v1alpha1.ECSConnectivityCheck, run bool) pool.
 		Targets:    check.Spec.Targets,
 		Timeout:    check.Spec.TimeoutDuration(),
 		Interval:   check.Spec.IntervalDuration(),
+		Placement:  Placement(check),
 	}
 	if v := check.Annotations[v1alpha1.ProbeNowAnnotation]; v != "" && v != check.Status.LastHandledProbeNow {
 		m.ProbeNow = v

@@ -65,17 +65,17 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 	if do.CacheTTL == 0 {
 		do.CacheTTL = cache.DiagnosisTTL
 	}
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1alpha1.ECSConnectivityCheck{}, poolKeyIndex, poolKeyOf); err != nil {
-		return fmt.Errorf("indexing checks by pool: %w", err)
+	if err := IndexChecks(mgr.GetFieldIndexer()); err != nil {
+		return err
 	}
 	probes := probe.New(po)
 	explain := &Explainer{Diagnoser: diagnose.New(do), Clock: clk, Log: ctrl.Log.WithName("diagnose")}
-	wakeups, wake := NewWakeups()
+	wakeups := &Wakeups{}
 
 	// Pools run on the leader, for the manager's lifetime.
 	poolCtx, stopPools := context.WithCancel(context.Background())
 	pools := pool.New(poolCtx, pool.Options{
-		Probes: probes, Explain: explain, Wake: wake, InUse: PoolInUse(mgr.GetClient()),
+		Probes: probes, Explain: explain, Wake: wakeups.Wake, InUse: PoolInUse(mgr.GetClient()), Arriving: PoolArriving(mgr.GetClient()),
 		Clock: clk, Log: ctrl.Log.WithName("pool"),
 	})
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
@@ -100,6 +100,18 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 	}
 	return mgr.Add(&Reaper{Client: mgr.GetClient(), Clients: r.clientsFor, Probes: probes, Running: pools.Keys,
 		Clock: clk, Log: ctrl.Log.WithName("reaper")})
+}
+
+// IndexChecks adds the field indexes that PoolInUse and PoolArriving read
+// to the informer cache behind idx.
+func IndexChecks(idx client.FieldIndexer) error {
+	if err := idx.IndexField(context.Background(), &v1alpha1.ECSConnectivityCheck{}, poolKeyIndex, poolKeyOf); err != nil {
+		return fmt.Errorf("indexing checks by pool: %w", err)
+	}
+	if err := idx.IndexField(context.Background(), &v1alpha1.ECSConnectivityCheck{}, placementIndex, placementOf); err != nil {
+		return fmt.Errorf("indexing checks by placement: %w", err)
+	}
+	return nil
 }
 
 func poolKeyOf(o client.Object) []string {

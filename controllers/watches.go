@@ -2,9 +2,11 @@ package controllers
 
 import (
 	"context"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -24,7 +26,7 @@ import (
 func (r *ECSConnectivityCheckReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	b := ctrl.NewControllerManagedBy(mgr)
 	if r.Wakeups != nil {
-		b = b.WatchesRawSource(source.Channel(r.Wakeups, &handler.EnqueueRequestForObject{}))
+		b = b.WatchesRawSource(r.Wakeups.Source())
 	}
 	return b.
 		For(&v1alpha1.ECSConnectivityCheck{}, builder.WithPredicates(predicate.Or(
@@ -63,16 +65,41 @@ func (deletionPredicate) Update(e event.UpdateEvent) bool {
 	return e.ObjectNew.GetDeletionTimestamp() != nil && e.ObjectOld.GetDeletionTimestamp() == nil
 }
 
-// NewWakeups returns a channel for the reconciler's Wakeups and a function
-// that enqueues a check through it without ever blocking the caller.
-func NewWakeups() (chan event.GenericEvent, func(types.NamespacedName)) {
-	ch := make(chan event.GenericEvent, 1024)
-	return ch, func(key types.NamespacedName) {
-		obj := &v1alpha1.ECSConnectivityCheck{}
-		obj.Namespace, obj.Name = key.Namespace, key.Name
-		select {
-		case ch <- event.GenericEvent{Object: obj}:
-		default: // full: the check runs at its own next due time anyway
+// Wakeups enqueue checks that their pool has news for, straight into the
+// controller's work queue: never blocking the pool, never dropping a
+// wake-up (a buffered channel drops them exactly when thousands of checks
+// are woken at once), and merging repeats of a check the queue holds.
+type Wakeups struct {
+	mu    sync.Mutex
+	queue workqueue.TypedRateLimitingInterface[reconcile.Request]
+	// early are wake-ups from before the controller started.
+	early map[types.NamespacedName]bool
+}
+
+// Source hands the controller's queue to w when the controller starts.
+func (w *Wakeups) Source() source.Source {
+	return source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.queue = q
+		for key := range w.early {
+			q.Add(reconcile.Request{NamespacedName: key})
 		}
+		w.early = nil
+		return nil
+	})
+}
+
+// Wake enqueues a reconcile of key.
+func (w *Wakeups) Wake(key types.NamespacedName) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.queue == nil {
+		if w.early == nil {
+			w.early = map[types.NamespacedName]bool{}
+		}
+		w.early[key] = true
+		return
 	}
+	w.queue.Add(reconcile.Request{NamespacedName: key})
 }

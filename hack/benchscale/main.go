@@ -29,7 +29,15 @@ type options struct {
 	controller string
 	dir        string
 	timeout    time.Duration
+	// extra are flags passed to the controller as they are (-controller-flag).
+	extra flagList
 }
+
+// flagList is a repeatable string flag.
+type flagList []string
+
+func (l *flagList) String() string     { return fmt.Sprint(*l) }
+func (l *flagList) Set(v string) error { *l = append(*l, v); return nil }
 
 const (
 	// startSlack is what starting and stopping the control plane, the fake
@@ -52,6 +60,7 @@ func main() {
 	flag.StringVar(&o.controller, "controller", filepath.Join(root, "bin", "ecscheck"), "the controller binary (make build)")
 	flag.StringVar(&o.dir, "dir", filepath.Join(root, "bin", "bench-scale"), "where kubeconfigs and controller logs go")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound of the whole run")
+	flag.Var(&o.extra, "controller-flag", "a flag passed to the controller as it is, e.g. --zap-log-level=debug (repeatable)")
 	flag.Parse()
 	testenv.SetLogger() // envtest's own warnings and errors, to stderr
 

@@ -140,7 +140,7 @@ func (b *bench) controllerArgs(ctx context.Context) ([]string, error) {
 		}
 		args = append(args, "--"+f[0]+"="+f[1])
 	}
-	return args, nil
+	return append(args, b.o.extra...), nil
 }
 
 // waitForWorkers waits until the controller's workers run (controller-

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -31,19 +32,21 @@ func (p *pool) loop(ctx context.Context) {
 	clk := p.ps.opts.Clock
 	for {
 		p.mu.Lock()
-		next := p.next
-		due := !next.IsZero() && !next.After(clk.Now())
+		next, now := p.next, clk.Now()
+		due := !next.IsZero() && !next.After(now)
+		// The timer is set before the loop says it is parked, so whoever
+		// sees it parked (tests stepping a fake clock) sees it armed.
+		var timer clock.Timer
+		var fire <-chan time.Time
+		if !due && !next.IsZero() {
+			timer = clk.NewTimer(next.Sub(now))
+			fire = timer.C()
+		}
 		p.parked, p.armed = !due, next
 		p.mu.Unlock()
 		if due {
 			p.tick(ctx)
 			continue
-		}
-		var timer clock.Timer
-		var fire <-chan time.Time
-		if !next.IsZero() {
-			timer = clk.NewTimer(next.Sub(clk.Now()))
-			fire = timer.C()
 		}
 		select {
 		case <-ctx.Done():
@@ -97,11 +100,16 @@ func (p *pool) tick(ctx context.Context) {
 		return
 	}
 
-	carried := p.due(now.Add(period))
-	if len(carried) == 0 {
+	if len(p.due(now.Add(time.Nanosecond))) == 0 {
+		// A look at a starting probe: the run waits for its due time.
 		p.settle(ctx, task, nil, time.Time{}, nil)
 		return
 	}
+	if until, hold := p.holding(ctx, now); hold {
+		p.settle(ctx, task, nil, until, nil)
+		return
+	}
+	carried := p.due(now.Add(period))
 	jobs := make([]probe.Job, 0, len(carried))
 	for _, m := range carried {
 		jobs = append(jobs, probe.Job{Check: m.Check, Targets: m.Targets, Timeout: m.Timeout})
@@ -131,6 +139,59 @@ func (p *pool) tick(ctx context.Context) {
 	}
 	log.V(1).Info("probe run", "task", task.TaskArn, "checks", names)
 	p.settle(ctx, task, nil, time.Time{}, deliveries)
+}
+
+// holding tells whether the members due now are all new (pending) and
+// other checks are still arriving, and if so when to look again: Gather
+// later, or the hold's limit. A scheduled member due now is never held.
+func (p *pool) holding(ctx context.Context, now time.Time) (time.Time, bool) {
+	arriving := p.ps.opts.Arriving
+	if arriving == nil {
+		return time.Time{}, false
+	}
+	p.mu.Lock()
+	limit := p.holdUntilLocked()
+	held, places := false, map[string]bool{}
+	for _, m := range p.members {
+		if m.due.After(now) {
+			continue
+		}
+		if !m.pending {
+			p.mu.Unlock()
+			return time.Time{}, false
+		}
+		held = true
+	}
+	for _, m := range p.members {
+		if m.Placement != "" {
+			places[m.Placement] = true
+		}
+	}
+	p.mu.Unlock()
+	if !held || !now.Before(limit) || len(places) == 0 {
+		return time.Time{}, false
+	}
+	isMember := func(c types.NamespacedName) bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.members[c] != nil
+	}
+	more, err := arriving(ctx, p.key, slices.Sorted(maps.Keys(places)), isMember)
+	if err != nil {
+		p.log.Error(err, "looking for checks on their way to the pool; running without them")
+		return time.Time{}, false
+	}
+	if !more {
+		return time.Time{}, false
+	}
+	return minTime(now.Add(p.ps.opts.Gather), limit), true
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // due snapshots the members due before horizon.

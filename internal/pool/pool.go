@@ -81,29 +81,28 @@ func (p *pool) join(id *probe.Identity, c *awsclient.Clients, m Member) Report {
 	before := p.next
 	p.next = p.firstDueLocked()
 	r := p.reportLocked(cur)
+	next := p.next
 	p.mu.Unlock()
-	if !p.next.Equal(before) {
+	if outOfSchedule {
+		p.log.V(1).Info("member due out of schedule", "check", m.Check.String(), "runAt", cur.due)
+	}
+	if !next.Equal(before) {
 		p.poke()
 	}
 	return r
 }
 
 // gatherLocked schedules a member that is due out of schedule (new, changed,
-// probe-now). A lone one runs after Gather; while more keep coming, as
-// when many checks are applied at once, the run waits for them, Gather
-// after the latest, up to a quarter of the pool's tick (15s at most) after
-// the first, so that they all share one session.
+// probe-now): Gather after the latest such join, so that members joining
+// together share one session, and never later than holdLimit after the
+// first of them (tick may hold the run that long while more are arriving).
 func (p *pool) gatherLocked(cur *member, now time.Time) {
-	gather := p.ps.opts.Gather
-	runAt := now.Add(gather)
 	if p.pendingSince.IsZero() {
 		p.pendingSince = now
-	} else {
-		limit := p.pendingSince.Add(max(min(p.periodLocked()/4, maxGather), gather))
-		runAt = now.Add(2 * gather)
-		if runAt.After(limit) {
-			runAt = limit
-		}
+	}
+	runAt := now.Add(p.ps.opts.Gather)
+	if limit := p.holdUntilLocked(); runAt.After(limit) {
+		runAt = limit
 	}
 	cur.pending = true
 	for _, m := range p.members {
@@ -113,8 +112,15 @@ func (p *pool) gatherLocked(cur *member, now time.Time) {
 	}
 }
 
-// maxGather bounds how long a burst of joins may delay a pool's run.
-const maxGather = 15 * time.Second
+// holdUntilLocked is how long the pending members' run may wait for
+// arriving ones: half the pool's tick, 30s at most, after the first.
+func (p *pool) holdUntilLocked() time.Time {
+	return p.pendingSince.Add(max(min(p.periodLocked()/2, maxHold), p.ps.opts.Gather))
+}
+
+// maxHold bounds how long checks arriving one after another may delay the
+// first results of those that arrived first.
+const maxHold = 30 * time.Second
 
 // firstDueLocked is the earliest due time of the members.
 func (p *pool) firstDueLocked() time.Time {

@@ -22,11 +22,13 @@ var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 // fakeProber is a probe manager whose tasks are always ready. Each Run is
 // reported on runs and may be held until the test lets it go.
 type fakeProber struct {
-	mu     sync.Mutex
-	runs   chan session
-	hold   chan struct{} // when set, Run waits for it (or its context)
-	stops  []string
-	scopes map[string]string // pool key → credentials scope of its sessions
+	mu sync.Mutex
+	// starting is how many more looks find the task still starting.
+	starting int
+	runs     chan session
+	hold     chan struct{} // when set, Run waits for it (or its context)
+	stops    []string
+	scopes   map[string]string // pool key → credentials scope of its sessions
 }
 
 type session struct {
@@ -40,6 +42,13 @@ func newFakeProber() *fakeProber {
 }
 
 func (f *fakeProber) Acquire(_ context.Context, _ *awsclient.Clients, id *probe.Identity, _ string, _ time.Duration) (*probe.TaskState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.starting > 0 {
+		f.starting--
+		return &probe.TaskState{Identity: id, PoolKey: id.PoolKey, TaskArn: "task-" + id.PoolKey, LastStatus: "PENDING",
+			Reason: v1alpha1.ReasonProbeStarting, RetryAfter: 500 * time.Millisecond}, nil
+	}
 	return &probe.TaskState{Identity: id, PoolKey: id.PoolKey, TaskArn: "task-" + id.PoolKey, LastStatus: "RUNNING", ExecAgent: "RUNNING",
 		Ready: true, Reason: v1alpha1.ReasonProbeRunning}, nil
 }
@@ -90,6 +99,10 @@ type world struct {
 	pools *Pools
 	inUse map[string]bool
 	woken chan types.NamespacedName
+
+	mu sync.Mutex
+	// onTheirWay are the checks Arriving reports until they join.
+	onTheirWay []string
 }
 
 func newWorld(t *testing.T) *world {
@@ -103,6 +116,16 @@ func newWorld(t *testing.T) *world {
 		InUse: func(_ context.Context, key string, _ func(types.NamespacedName) bool) (bool, error) {
 			return w.inUse[key], nil
 		},
+		Arriving: func(_ context.Context, _ string, placements []string, member func(types.NamespacedName) bool) (bool, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			for _, n := range w.onTheirWay {
+				if slices.Contains(placements, "svc") && !member(newMember(n, 0).Check) {
+					return true, nil
+				}
+			}
+			return false, nil
+		},
 	})
 	return w
 }
@@ -114,7 +137,7 @@ func ident(key string) *probe.Identity {
 }
 
 func newMember(name string, interval time.Duration) Member {
-	return Member{Check: types.NamespacedName{Namespace: "payments", Name: name}, Generation: 1, Interval: interval,
+	return Member{Check: types.NamespacedName{Namespace: "payments", Name: name}, Generation: 1, Interval: interval, Placement: "svc",
 		Timeout: 5 * time.Second, Targets: []v1alpha1.Target{{Name: "t", TCP: &v1alpha1.TCPTarget{Host: "example.com", Port: 443}}}}
 }
 
@@ -144,13 +167,16 @@ func (w *world) idle() {
 	}
 }
 
-// parked reports whether every pool's loop sleeps until its next action.
+// parked reports whether every pool's loop sleeps until its next action,
+// which is still ahead.
 func (w *world) parked() bool {
 	w.pools.mu.Lock()
 	defer w.pools.mu.Unlock()
 	for _, p := range w.pools.pools {
 		p.mu.Lock()
-		ok := p.parked && p.armed.Equal(p.next) && len(p.kick) == 0
+		// A timer at or before now has fired and its tick is under way.
+		ok := p.parked && p.armed.Equal(p.next) && len(p.kick) == 0 &&
+			(p.armed.IsZero() || p.armed.After(w.clock.Now()))
 		p.mu.Unlock()
 		if !ok {
 			return false
@@ -213,9 +239,6 @@ func TestMembersJoiningTogetherShareTheFirstSession(t *testing.T) {
 	for _, n := range []string{"a", "b", "c"} {
 		w.join("p", newMember(n, time.Minute))
 	}
-	// More than one joining: the run waits Gather after the latest.
-	w.advance(time.Second, 0)
-	w.noSession()
 	if s := w.advance(time.Second, 1); fmt.Sprint(s[0].members) != "[a b c]" {
 		t.Fatalf("%v", s)
 	}
@@ -286,6 +309,7 @@ func TestProbeNowOnOneMember(t *testing.T) {
 	now.ProbeNow = "2026-11-22T03:00:11Z"
 	w.join("p", now)
 	s := w.advance(time.Second, 1)
+	w.idle() // the session's results are delivered
 	r, _ := w.pools.Report(now.Check)
 	if r.Delivery == nil || r.Delivery.ProbeNow != now.ProbeNow || !slices.Contains(s[0].members, "a") {
 		t.Fatalf("probe-now not answered: %+v, %v", r.Delivery, s)
@@ -355,8 +379,7 @@ func TestReleaseAfterRestartAsksTheIndex(t *testing.T) {
 }
 
 // Checks applied together reach their pool one reconcile at a time: the
-// run waits while they keep coming, so they share one session, but never
-// longer than a quarter of the tick after the first.
+// run waits Gather after the latest join, so they share one session.
 func TestABurstOfJoinsSharesOneSession(t *testing.T) {
 	w := newWorld(t)
 	for i := range 10 {
@@ -367,16 +390,77 @@ func TestABurstOfJoinsSharesOneSession(t *testing.T) {
 	if s := w.advance(2*time.Second, 1); len(s[0].members) != 10 {
 		t.Fatalf("the burst took sessions %v", s)
 	}
-	// An endless trickle still runs by the cap: 15s after the first join.
-	for i := range 30 {
-		w.join("p", newMember(fmt.Sprintf("late%d", i), time.Minute))
-		if i < 18 {
+}
+
+// A bulk apply: the checks exist, but their reconciles reach the pool
+// seconds apart. The first members' run waits while the others are on their
+// way, then carries them all.
+func TestAPoolWaitsForTheChecksOnTheirWay(t *testing.T) {
+	w := newWorld(t)
+	w.arrive("b", "c")
+	w.join("p", newMember("a", time.Minute))
+	w.advance(5*time.Second, 0)
+	w.join("p", newMember("b", time.Minute))
+	w.advance(5*time.Second, 0)
+	w.noSession()
+	w.join("p", newMember("c", time.Minute))
+	if s := w.advance(time.Second, 1); fmt.Sprint(s[0].members) != "[a b c]" {
+		t.Fatalf("%v", s)
+	}
+	// A scheduled tick never waits for newcomers.
+	w.arrive("d")
+	if s := w.advance(time.Minute, 1); fmt.Sprint(s[0].members) != "[a b c]" {
+		t.Fatalf("the tick %v", s)
+	}
+}
+
+// Checks that never arrive (their reconcile keeps failing) hold the first
+// members' results for half the tick at most.
+func TestTheWaitForArrivingChecksIsBounded(t *testing.T) {
+	w := newWorld(t)
+	w.arrive("never")
+	w.join("p", newMember("a", time.Minute))
+	for range 29 {
+		w.advance(time.Second, 0)
+	}
+	w.noSession()
+	if s := w.advance(time.Second, 1); fmt.Sprint(s[0].members) != "[a]" {
+		t.Fatalf("%v", s)
+	}
+	// So does an endless trickle of joins.
+	w.advance(time.Minute, 1)
+	for i := range 40 {
+		w.join("p", newMember(fmt.Sprintf("late%02d", i), time.Minute))
+		if i < 37 {
 			w.advance(800*time.Millisecond, 0)
 		}
 	}
 	w.noSession()
-	s := w.advance(time.Second, 1)
-	if n := len(s[0].members); n < 20 {
-		t.Fatalf("the capped run carried %d members", n)
+	if s := w.advance(time.Second, 1); len(s[0].members) < 38 {
+		t.Fatalf("the capped run carried %v", s)
 	}
+}
+
+// A look at a starting probe that finds it ready runs nobody before their
+// due time: members joining meanwhile still share the run.
+func TestAProbeThatBecomesReadyWaitsForTheGather(t *testing.T) {
+	w := newWorld(t)
+	w.probe.mu.Lock()
+	w.probe.starting = 1
+	w.probe.mu.Unlock()
+	w.join("p", newMember("a", time.Minute))
+	w.advance(time.Second, 0) // starting; looks again at +1.5s
+	w.advance(200*time.Millisecond, 0)
+	w.join("p", newMember("b", time.Minute)) // due at +2.2s
+	w.advance(300*time.Millisecond, 0)       // the probe is ready
+	w.noSession()
+	if s := w.advance(700*time.Millisecond, 1); fmt.Sprint(s[0].members) != "[a b]" {
+		t.Fatalf("%v", s)
+	}
+}
+
+func (w *world) arrive(names ...string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.onTheirWay = names
 }

@@ -22,6 +22,9 @@ type Options struct {
 	// Wake enqueues a member's reconcile when the pool has news for it.
 	Wake  func(types.NamespacedName)
 	InUse InUse
+	// Arriving, when set, holds runs of new members while more are on
+	// their way (up to HoldLimit).
+	Arriving Arriving
 	// Gather is how long a pool waits after a member becomes due out of
 	// schedule (a new check, a spec change, probe-now), so that members
 	// joining together share one session (1s).

@@ -27,6 +27,9 @@ type Member struct {
 	// Hint is the probe task the check's status records, so a restarted
 	// controller finds it before starting another.
 	Hint string
+	// Placement is what of the check's spec decides its pool before any
+	// AWS read; checks that share it are on their way to the same pool.
+	Placement string
 }
 
 // Delivery is one run's results for one member.
@@ -77,3 +80,11 @@ type Explainer interface {
 // in its status (the informer cache's field index), so that a restarted
 // controller, which knows no members yet, never stops a task in use.
 type InUse func(ctx context.Context, poolKey string, ignore func(types.NamespacedName) bool) (bool, error)
+
+// Arriving tells whether a check that is not a member (member says which
+// are) is on its way to pool key: its spec places it like a member
+// (placements) and it has not yet been resolved to another pool, stalled,
+// or settled at its generation. A pool holds a run of new members while
+// checks are arriving, so that checks applied together, whose reconciles
+// reach the pool seconds apart, share one session.
+type Arriving func(ctx context.Context, key string, placements []string, member func(types.NamespacedName) bool) (bool, error)
