@@ -140,9 +140,13 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 
 	outcome, err := r.Prober.Probe(ctx, clients, check, due)
 	if err == nil && outcome.Persist {
-		// The pool key must be in etcd before the pool may start a task
-		// for it: write it, then join.
-		r.applyProbe(check, conds, outcome)
+		// The pool starts no task for a key that is not in etcd: write the
+		// status this outcome gives, pool key included, then tell the pool
+		// it is recorded. The deferred patch has nothing left to write
+		// unless the pool moved on meanwhile.
+		if _, aerr := r.applyOutcome(ctx, check, conds, outcome, why); aerr != nil {
+			return ctrl.Result{}, aerr
+		}
 		if perr := persist(); perr != nil {
 			return ctrl.Result{}, perr
 		}
@@ -153,6 +157,14 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 		// here is unexpected and retried with backoff.
 		return ctrl.Result{}, fmt.Errorf("probing: %w", err)
 	}
+	return r.applyOutcome(ctx, check, conds, outcome, why)
+}
+
+// applyOutcome turns what the probe step reported into status, and says
+// when to look again. Applying the same outcome twice changes nothing: a
+// delivery counts once, as lastProbeTime records it.
+func (r *ECSConnectivityCheckReconciler) applyOutcome(ctx context.Context, check *v1alpha1.ECSConnectivityCheck, conds conditions, outcome *ProbeOutcome, why string) (ctrl.Result, error) {
+	now := conds.now
 	r.applyProbe(check, conds, outcome)
 	if outcome.NextRun.After(now.Time) {
 		next := metav1.NewTime(outcome.NextRun.Truncate(time.Second))
@@ -171,10 +183,6 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 		if check.Status.ObservedGeneration != check.Generation || check.Status.LastProbeTime == nil {
 			conds.set(v1alpha1.ConditionReady, metav1.ConditionUnknown, v1alpha1.ReasonProbing, outcome.Message)
 			conds.reconciling(outcome.Reason, outcome.Message)
-		}
-		if outcome.Persist {
-			// Written by the deferred patch; the next reconcile joins the pool.
-			return ctrl.Result{RequeueAfter: persistRequeue}, nil
 		}
 	case ProbeFailed:
 		// Target results keep their last known value; Ready says why the
@@ -208,10 +216,6 @@ func (r *ECSConnectivityCheckReconciler) reconcileProbe(ctx context.Context, cli
 	}
 	return ctrl.Result{RequeueAfter: r.requeueAfter(check, outcome, now.Time)}, nil
 }
-
-// persistRequeue: a check whose pool key was just recorded joins its pool
-// on the next reconcile.
-const persistRequeue = 100 * time.Millisecond
 
 // requeueAfter is a safety net: the pool wakes its members when it has
 // news, so this only bounds how long a lost wake-up can delay status, to

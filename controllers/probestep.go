@@ -57,18 +57,16 @@ func (s *ProbeStep) Probe(ctx context.Context, clients *awsclient.Clients, check
 		out.ServiceHealth, out.Findings = s.Explain.ServiceHealth(ctx, clients, id, svc)
 	}
 	// The pool key reaches status before the pool can start a task for
-	// it, so a deletion, even after a crash, knows what to stop.
-	if check.Status.Probe == nil || check.Status.Probe.PoolKey != id.PoolKey {
-		out.Phase, out.Reason, out.Persist = ProbeStarting, v1alpha1.ReasonProbeStarting, true
-		out.Message = fmt.Sprintf("Joining probe pool %s", id.PoolKey)
-		out.Probe = &v1alpha1.ProbeStatus{PoolKey: id.PoolKey}
-		return out, nil
-	}
-	rep, err := s.Pools.Join(ctx, clients, id, s.member(check, run))
+	// it, so a deletion, even after a crash, knows what to stop: until the
+	// member is recorded, its pool starts none for it.
+	m := s.member(check, run)
+	m.Recorded = check.Status.Probe != nil && check.Status.Probe.PoolKey == id.PoolKey
+	rep, err := s.Pools.Join(ctx, clients, id, m)
 	if err != nil {
 		return nil, err
 	}
 	s.fromReport(out, check, rep)
+	out.Persist = !m.Recorded
 	return out, nil
 }
 

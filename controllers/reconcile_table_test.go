@@ -13,6 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/ecscheck/ecscheck/api/v1alpha1"
 	"github.com/ecscheck/ecscheck/controllers"
@@ -20,16 +21,20 @@ import (
 	"github.com/ecscheck/ecscheck/internal/probe"
 )
 
-// stepProber answers every Probe with one outcome and counts Leave calls.
+// stepProber answers Probe with one outcome (then, once it is recorded,
+// with then) and counts Leave calls.
 type stepProber struct {
-	outcome *controllers.ProbeOutcome
-	probed  int
-	left    int
+	outcome, then *controllers.ProbeOutcome
+	probed        int
+	left          int
 }
 
 func (p *stepProber) Probe(context.Context, *awsclient.Clients, *v1alpha1.ECSConnectivityCheck, bool) (*controllers.ProbeOutcome, error) {
 	p.probed++
 	o := *p.outcome
+	if p.then != nil && p.probed > 1 {
+		o = *p.then
+	}
 	return &o, nil
 }
 
@@ -54,6 +59,9 @@ func TestReconcileOutcomes(t *testing.T) {
 		name    string
 		mutate  func(*v1alpha1.ECSConnectivityCheck, *corev1.Namespace)
 		outcome *controllers.ProbeOutcome
+		then    *controllers.ProbeOutcome
+		// writes, when set, is how many status writes the reconcile makes.
+		writes int
 		// want: condition type → "Status/Reason"; "absent" for none.
 		want    map[string]string
 		requeue time.Duration
@@ -67,15 +75,19 @@ func TestReconcileOutcomes(t *testing.T) {
 			v1alpha1.ConditionReconciling: "absent"},
 		requeue: 5 * time.Minute, probed: 1, left: 1,
 	}, {
-		name:    "pool key recorded before joining",
-		outcome: &controllers.ProbeOutcome{Phase: controllers.ProbeStarting, Reason: v1alpha1.ReasonProbeStarting, Persist: true, Probe: &v1alpha1.ProbeStatus{PoolKey: "3f9a1c2e7b40"}},
+		name: "pool key recorded with the pool's report, in one status write",
+		outcome: &controllers.ProbeOutcome{Phase: controllers.ProbeStarting, Reason: v1alpha1.ReasonProbeStarting, Message: "Waiting for the pool's probe task",
+			Persist: true, Probe: &v1alpha1.ProbeStatus{PoolKey: "3f9a1c2e7b40"}, NextRun: now.Add(time.Second)},
+		then: &controllers.ProbeOutcome{Phase: controllers.ProbeStarting, Reason: v1alpha1.ReasonProbeStarting, Message: "Waiting for the pool's probe task",
+			Probe: &v1alpha1.ProbeStatus{PoolKey: "3f9a1c2e7b40"}, NextRun: now.Add(time.Second)},
 		want: map[string]string{v1alpha1.ConditionReady: "Unknown/Probing", v1alpha1.ConditionReconciling: "True/ProbeStarting",
 			v1alpha1.ConditionProbeReady: "False/ProbeStarting"},
-		// written at once, then joined in the same reconcile
-		requeue: 100 * time.Millisecond, probed: 2,
+		// the pool wakes the check when it has news; the safety net is an
+		// interval past the first run
+		requeue: time.Second + 5*time.Minute, probed: 2, writes: 1,
 		check: func(t *testing.T, c *v1alpha1.ECSConnectivityCheck) {
-			if c.Status.Probe == nil || c.Status.Probe.PoolKey != "3f9a1c2e7b40" {
-				t.Errorf("pool key not written: %+v", c.Status.Probe)
+			if c.Status.Probe == nil || c.Status.Probe.PoolKey != "3f9a1c2e7b40" || c.Status.NextProbeTime == nil {
+				t.Errorf("pool key not written: %+v", c.Status)
 			}
 		},
 	}, {
@@ -130,8 +142,13 @@ func TestReconcileOutcomes(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(check, ns)
 			}
-			c := fake.NewClientBuilder().WithScheme(env.Scheme).WithObjects(ns, check).WithStatusSubresource(check).Build()
-			prober := &stepProber{outcome: tc.outcome}
+			writes := 0
+			c := fake.NewClientBuilder().WithScheme(env.Scheme).WithObjects(ns, check).WithStatusSubresource(check).
+				WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, p client.Patch, o ...client.SubResourcePatchOption) error {
+					writes++
+					return c.SubResource(sub).Patch(ctx, obj, p, o...)
+				}}).Build()
+			prober := &stepProber{outcome: tc.outcome, then: tc.then}
 			r := &controllers.ECSConnectivityCheckReconciler{Client: c, AWS: stubAWS{}, Prober: prober,
 				Events: events.NewFakeRecorder(10), Clock: clocktesting.NewFakeClock(now)}
 			res, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(check)})
@@ -140,6 +157,9 @@ func TestReconcileOutcomes(t *testing.T) {
 			}
 			if res.RequeueAfter != tc.requeue {
 				t.Errorf("requeue after %s, want %s", res.RequeueAfter, tc.requeue)
+			}
+			if tc.writes != 0 && writes != tc.writes {
+				t.Errorf("%d status writes, want %d", writes, tc.writes)
 			}
 			if prober.probed != tc.probed || prober.left != tc.left {
 				t.Errorf("probed %d, left %d; want %d, %d", prober.probed, prober.left, tc.probed, tc.left)

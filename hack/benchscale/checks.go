@@ -99,10 +99,10 @@ func isReady(c *v1alpha1.ECSConnectivityCheck) bool {
 	return r != nil && r.Status == metav1.ConditionTrue && r.ObservedGeneration == c.Generation
 }
 
-// listChecks lists the benchmark's checks.
-func listChecks(ctx context.Context, c client.Client) ([]v1alpha1.ECSConnectivityCheck, error) {
+// listChecks lists the benchmark's checks, read-only.
+func listChecks(ctx context.Context, c client.Reader) ([]v1alpha1.ECSConnectivityCheck, error) {
 	list := &v1alpha1.ECSConnectivityCheckList{}
-	if err := c.List(ctx, list, client.InNamespace(benchNamespace)); err != nil {
+	if err := c.List(ctx, list, client.InNamespace(benchNamespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing checks: %w", err)
 	}
 	return list.Items, nil

@@ -80,6 +80,11 @@ func stopTimer(t clock.Timer) {
 func (p *pool) tick(ctx context.Context) {
 	now := p.ps.opts.Clock.Now()
 	p.mu.Lock()
+	if !p.recordedLocked() {
+		p.next = time.Time{} // a recorded join wakes the loop
+		p.mu.Unlock()
+		return
+	}
 	id, c, period, hint := p.id, p.clients, p.periodLocked(), p.hintLocked()
 	p.mu.Unlock()
 	log := p.log

@@ -80,6 +80,9 @@ func (p *pool) join(id *probe.Identity, c *awsclient.Clients, m Member) Report {
 	}
 	before := p.next
 	p.next = p.firstDueLocked()
+	if !p.recordedLocked() {
+		p.next = time.Time{} // a recorded join wakes the loop
+	}
 	r := p.reportLocked(cur)
 	next := p.next
 	p.mu.Unlock()
@@ -121,6 +124,17 @@ func (p *pool) holdUntilLocked() time.Time {
 // maxHold bounds how long checks arriving one after another may delay the
 // first results of those that arrived first.
 const maxHold = 30 * time.Second
+
+// recordedLocked: some member's status records the pool key, so the pool
+// may start a task.
+func (p *pool) recordedLocked() bool {
+	for _, m := range p.members {
+		if m.Recorded {
+			return true
+		}
+	}
+	return false
+}
 
 // firstDueLocked is the earliest due time of the members.
 func (p *pool) firstDueLocked() time.Time {

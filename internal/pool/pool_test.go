@@ -25,6 +25,7 @@ type fakeProber struct {
 	mu sync.Mutex
 	// starting is how many more looks find the task still starting.
 	starting int
+	acquires int
 	runs     chan session
 	hold     chan struct{} // when set, Run waits for it (or its context)
 	stops    []string
@@ -44,6 +45,7 @@ func newFakeProber() *fakeProber {
 func (f *fakeProber) Acquire(_ context.Context, _ *awsclient.Clients, id *probe.Identity, _ string, _ time.Duration) (*probe.TaskState, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.acquires++
 	if f.starting > 0 {
 		f.starting--
 		return &probe.TaskState{Identity: id, PoolKey: id.PoolKey, TaskArn: "task-" + id.PoolKey, LastStatus: "PENDING",
@@ -85,6 +87,12 @@ func (f *fakeProber) StopPool(_ context.Context, _ *awsclient.Clients, _, poolKe
 }
 
 func (f *fakeProber) Stale(string) {}
+
+func (f *fakeProber) acquired() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.acquires
+}
 
 func (f *fakeProber) stopped() []string {
 	f.mu.Lock()
@@ -137,7 +145,7 @@ func ident(key string) *probe.Identity {
 }
 
 func newMember(name string, interval time.Duration) Member {
-	return Member{Check: types.NamespacedName{Namespace: "payments", Name: name}, Generation: 1, Interval: interval, Placement: "svc",
+	return Member{Check: types.NamespacedName{Namespace: "payments", Name: name}, Generation: 1, Interval: interval, Placement: "svc", Recorded: true,
 		Timeout: 5 * time.Second, Targets: []v1alpha1.Target{{Name: "t", TCP: &v1alpha1.TCPTarget{Host: "example.com", Port: 443}}}}
 }
 
@@ -455,6 +463,25 @@ func TestAProbeThatBecomesReadyWaitsForTheGather(t *testing.T) {
 	w.advance(300*time.Millisecond, 0)       // the probe is ready
 	w.noSession()
 	if s := w.advance(700*time.Millisecond, 1); fmt.Sprint(s[0].members) != "[a b]" {
+		t.Fatalf("%v", s)
+	}
+}
+
+// A pool starts no task, and runs nothing, until a member's status records
+// its key: a crash before that write leaves nothing a deletion cannot find.
+func TestNothingStartsBeforeAMemberIsRecorded(t *testing.T) {
+	w := newWorld(t)
+	m := newMember("a", time.Minute)
+	m.Recorded = false
+	w.join("p", m)
+	w.advance(5*time.Second, 0)
+	w.noSession()
+	if n := w.probe.acquired(); n != 0 {
+		t.Fatalf("%d looks at the probe before the key was recorded", n)
+	}
+	m.Recorded = true
+	w.join("p", m)
+	if s := w.advance(time.Second, 1); fmt.Sprint(s[0].members) != "[a]" {
 		t.Fatalf("%v", s)
 	}
 }

@@ -27,6 +27,10 @@ type Member struct {
 	// Hint is the probe task the check's status records, so a restarted
 	// controller finds it before starting another.
 	Hint string
+	// Recorded: the check's status records the pool key, so a deletion,
+	// even after a crash, finds the pool's task. A pool starts no task
+	// until one of its members is recorded.
+	Recorded bool
 	// Placement is what of the check's spec decides its pool before any
 	// AWS read; checks that share it are on their way to the same pool.
 	Placement string

@@ -51,7 +51,7 @@ const startPoll = 250 * time.Millisecond
 
 // acquireProbeTask runs with p.mu held.
 func (m *Manager) acquireProbeTask(ctx context.Context, c *awsclient.Clients, p *taskSlot, id *Identity, fresh time.Duration) (*TaskState, error) {
-	log := m.log(ctx).WithValues("pool", id.PoolKey, "cluster", id.Cluster)
+	log := m.log(ctx) // the pool's: it names the pool and cluster
 	if p.taskArn != "" {
 		maxAge := time.Duration(0)
 		if p.ready {

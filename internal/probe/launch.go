@@ -52,13 +52,13 @@ func (m *Manager) start(ctx context.Context, api awsclient.ECSAPI, p *taskSlot, 
 	for _, t := range out.Tasks {
 		p.taskArn = aws.ToString(t.TaskArn)
 		m.opts.Metrics.ProbeTaskStarted()
-		m.log(ctx).Info("started probe task", "task", p.taskArn, "pool", id.PoolKey, "cluster", id.Cluster)
+		m.log(ctx).Info("started probe task", "task", p.taskArn)
 		return m.taskState(id, t, ContainerName), nil
 	}
 	findings, transient := runTaskFindings(id.LaunchType, out.Failures)
 	st := &TaskState{Identity: id, PoolKey: id.PoolKey, Cluster: id.Cluster,
 		Message: "RunTask failed: " + failureText(out.Failures), Findings: findings}
-	m.log(ctx).Info("RunTask returned failures", "pool", id.PoolKey, "failures", failureText(out.Failures), "transient", transient)
+	m.log(ctx).Info("RunTask returned failures", "failures", failureText(out.Failures), "transient", transient)
 	// A quota or a configuration ECS refuses will not pass by itself: say
 	// so now rather than as "retrying".
 	return m.backOff(p, st, v1alpha1.ReasonRunTaskFailed, !transient), nil

@@ -63,6 +63,11 @@ func newServiceReader(c clock.PassiveClock) *serviceReader {
 					continue
 				}
 				if aws.ToString(s.ServiceName) == name || aws.ToString(s.ServiceArn) == name {
+					// Nothing reads a service's events (up to 100 per
+					// service, DescribeServices "events"); kept for a TTL
+					// across hundreds of services they are most of what
+					// this cache would hold.
+					s.Events = nil
 					got[name] = s
 				}
 			}

@@ -105,7 +105,7 @@ func (m *Manager) ensureTaskDefinition(ctx context.Context, api awsclient.ECSAPI
 		return "", e
 	}
 	arn := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
-	m.log(ctx).Info("registered probe task definition", "taskDefinition", arn, "pool", id.PoolKey)
+	m.log(ctx).Info("registered probe task definition", "taskDefinition", arn)
 	m.cache.Set(cacheKey, arn, cache.TaskDefinitionTTL)
 	return arn, nil
 }
