@@ -25,9 +25,18 @@ import (
 // check it explains.
 type Explainer struct {
 	Diagnoser *diagnose.Diagnoser
-	Clock     clock.PassiveClock
-	Log       logr.Logger
+	// TaskDefinitions reads task definitions once per ARN (*probe.Manager).
+	TaskDefinitions TaskDefinitionReader
+	Clock           clock.PassiveClock
+	Log             logr.Logger
 }
+
+// TaskDefinitionReader is the probe manager's cached task-definition read.
+type TaskDefinitionReader interface {
+	TaskDefinition(ctx context.Context, c *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error)
+}
+
+var _ TaskDefinitionReader = (*probe.Manager)(nil)
 
 var _ pool.Explainer = (*Explainer)(nil)
 
@@ -159,10 +168,7 @@ func (s *Explainer) execState(ctx context.Context, clients *awsclient.Clients, s
 		return state
 	}
 	t := out.Tasks[0]
-	var td *ecstypes.TaskDefinition
-	if r, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: t.TaskDefinitionArn}); err == nil {
-		td = r.TaskDefinition
-	}
+	td, _ := s.taskDefinition(ctx, clients, aws.ToString(t.TaskDefinitionArn))
 	e := diagnose.ExecStateFromECS(t, td, task.Container)
 	e.Subject = subject
 	e.AgentStatus = firstNonEmpty(e.AgentStatus, task.ExecAgent)
@@ -215,8 +221,8 @@ func (s *Explainer) ServiceHealth(ctx context.Context, clients *awsclient.Client
 		stop := diagnose.TaskStop{TaskArn: st.TaskArn, StopCode: st.StopCode, StoppedReason: st.StoppedReason}
 		// The containers tell diagnosis where the image comes from and what
 		// the execution role must reach (logs, secrets).
-		if td, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(svc.TaskDefinitionArn)}); err == nil && td.TaskDefinition != nil {
-			stop.Containers = diagnose.ContainersFromECS(td.TaskDefinition.ContainerDefinitions, nil)
+		if td, err := s.taskDefinition(ctx, clients, svc.TaskDefinitionArn); err == nil && td != nil {
+			stop.Containers = diagnose.ContainersFromECS(td.ContainerDefinitions, nil)
 		}
 		findings, err := s.Diagnoser.DiagnoseTaskStop(ctx, clients, network(id), stop)
 		if err != nil {
@@ -225,6 +231,19 @@ func (s *Explainer) ServiceHealth(ctx context.Context, clients *awsclient.Client
 		return health, findings
 	}
 	return health, nil
+}
+
+// taskDefinition reads arn through TaskDefinitions, or from ECS when the
+// Explainer has no cache (unit tests).
+func (s *Explainer) taskDefinition(ctx context.Context, clients *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error) {
+	if s.TaskDefinitions != nil {
+		return s.TaskDefinitions.TaskDefinition(ctx, clients, arn)
+	}
+	out, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+	if err != nil {
+		return nil, err
+	}
+	return out.TaskDefinition, nil
 }
 
 // network is the diagnosis view of a probe identity.

@@ -120,8 +120,8 @@ func (s *ProbeStep) fromReport(out *ProbeOutcome, check *v1alpha1.ECSConnectivit
 	if d == nil || d.Generation != check.Generation {
 		return
 	}
-	if last := check.Status.LastProbeTime; last != nil && !d.At.Truncate(time.Second).After(last.Time) {
-		return // already in status
+	if inStatus(check, d) {
+		return
 	}
 	out.Ran, out.RanAt, out.ProbeNow = true, d.At, d.ProbeNow
 	for _, o := range d.Outcomes {
@@ -129,6 +129,23 @@ func (s *ProbeStep) fromReport(out *ProbeOutcome, check *v1alpha1.ECSConnectivit
 			out.Results = append(out.Results, o)
 		}
 	}
+}
+
+// inStatus tells whether status already holds delivery d, so that the
+// same results never count twice towards a failure threshold. Status
+// keeps whole seconds: a run in the same second as the last one is new
+// only when it answers what the last one did not, a probe-now request or
+// a new generation.
+func inStatus(check *v1alpha1.ECSConnectivityCheck, d *pool.Delivery) bool {
+	last := check.Status.LastProbeTime
+	switch {
+	case last == nil || d.At.Truncate(time.Second).After(last.Time):
+		return false
+	case d.At.Truncate(time.Second).Before(last.Time):
+		return true
+	}
+	answersProbeNow := d.ProbeNow != "" && d.ProbeNow != check.Status.LastHandledProbeNow
+	return !answersProbeNow && check.Status.ObservedGeneration == d.Generation
 }
 
 // Release gives up the check's share of its pool as it is deleted.

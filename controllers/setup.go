@@ -69,7 +69,7 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 		return err
 	}
 	probes := probe.New(po)
-	explain := &Explainer{Diagnoser: diagnose.New(do), Clock: clk, Log: ctrl.Log.WithName("diagnose")}
+	explain := &Explainer{Diagnoser: diagnose.New(do), TaskDefinitions: probes, Clock: clk, Log: ctrl.Log.WithName("diagnose")}
 	wakeups := &Wakeups{}
 
 	// Pools run on the leader, for the manager's lifetime.

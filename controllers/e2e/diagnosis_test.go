@@ -508,3 +508,34 @@ func TestDeniedExecuteCommandIsReportedOnce(t *testing.T) {
 		t.Fatalf("ControllerExecuteCommandDenied reported %d times:\n%s", n, describe(c))
 	}
 }
+
+// Issue 10: a failing service is explained on every reconcile of each of
+// its checks, and its task definition, immutable per revision, is read
+// once, not once per check per reconcile.
+func TestAFailingServicesTaskDefinitionIsReadOnce(t *testing.T) {
+	w := newWorld(t, nil)
+	names := []string{"reports-a", "reports-b", "reports-c"}
+	for _, n := range names {
+		c := workerCheck(n)
+		c.Spec.Service = "reports-api"
+		c.Spec.Targets = c.Spec.Targets[:1]
+		w.create(c)
+	}
+	explained := func(c *v1alpha1.ECSConnectivityCheck) bool {
+		return condition(c, v1alpha1.ConditionServiceHealthy).Reason == v1alpha1.ReasonServiceTaskStartFailed && len(c.Status.Findings) > 0 &&
+			c.Status.LastProbeTime != nil
+	}
+	for _, n := range names {
+		w.waitFor(n, "ServiceHealthy=False, explained", explained)
+	}
+	before := w.aws.Calls()["ecs:DescribeTaskDefinition"]
+	for _, n := range names {
+		w.probeNow(n)
+		w.waitFor(n, "a probe-now run, explained again", func(c *v1alpha1.ECSConnectivityCheck) bool {
+			return explained(c) && c.Status.LastHandledProbeNow == c.Annotations[v1alpha1.ProbeNowAnnotation]
+		})
+	}
+	if after := w.aws.Calls()["ecs:DescribeTaskDefinition"]; after != before {
+		t.Fatalf("ecs:DescribeTaskDefinition called %d more times for three more reconciles of a failing service", after-before)
+	}
+}

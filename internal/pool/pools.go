@@ -23,15 +23,19 @@ type Options struct {
 	Wake  func(types.NamespacedName)
 	InUse InUse
 	// Arriving, when set, holds runs of new members while more are on
-	// their way (up to HoldLimit).
+	// their way (up to half the tick).
 	Arriving Arriving
 	// Gather is how long a pool waits after a member becomes due out of
 	// schedule (a new check, a spec change, probe-now), so that members
-	// joining together share one session (1s).
+	// joining at nearly the same moment share one session (500ms). Checks
+	// applied together but reconciled seconds apart are Arriving's.
 	Gather time.Duration
 	Clock  clock.Clock
 	Log    logr.Logger
 }
+
+// DefaultGather is Options.Gather when unset.
+const DefaultGather = 500 * time.Millisecond
 
 // Pools is every pool of the controller. It is safe for concurrent use.
 type Pools struct {
@@ -51,7 +55,7 @@ type Pools struct {
 // New returns Pools whose goroutines run until ctx ends.
 func New(ctx context.Context, opts Options) *Pools {
 	if opts.Gather <= 0 {
-		opts.Gather = time.Second
+		opts.Gather = DefaultGather
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}

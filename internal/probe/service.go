@@ -116,6 +116,21 @@ func (m *Manager) describeTaskDef(ctx context.Context, c *awsclient.Clients, arn
 	return s, nil
 }
 
+// TaskDefinition reads a task definition once per ARN and credentials scope
+// (revisions are immutable), for diagnosis of a task that failed to start
+// or to run ECS Exec: the same failing service is explained on every
+// reconcile of each of its checks.
+func (m *Manager) TaskDefinition(ctx context.Context, c *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error) {
+	return cache.Typed[*ecstypes.TaskDefinition](m.cache.GetOrLoad(ctx, "taskdef-full|"+c.Scope()+"|"+arn, cache.TaskDefinitionTTL,
+		func(ctx context.Context) (any, error) {
+			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+			if err != nil {
+				return (*ecstypes.TaskDefinition)(nil), awsError("ecs:DescribeTaskDefinition", err)
+			}
+			return out.TaskDefinition, nil
+		}))
+}
+
 // recentStops lists the service's tasks that stopped within StoppedWindow.
 // The history is read at a slow cadence (StoppedTasksTTL), and every
 // ServiceTTL while the service runs fewer tasks than it wants, when it is
