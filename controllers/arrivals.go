@@ -73,19 +73,18 @@ func PoolArriving(c client.Reader) pool.Arriving {
 	}
 }
 
-// arriving: the check will join pool key on a coming reconcile. It probes,
-// and either its status records key (a restart, or the key was just
-// written) or it has not yet settled its current generation at all.
+// arriving: the check will join pool key on a coming reconcile: it
+// probes, it has not settled its current generation (a check that failed or
+// stalled has; one whose reconcile keeps failing holds a pool no longer
+// than the hold's limit), and it is not known to resolve to another pool.
 func arriving(c *v1alpha1.ECSConnectivityCheck, key string) bool {
-	if !c.DeletionTimestamp.IsZero() || c.Spec.Suspend {
+	if !c.DeletionTimestamp.IsZero() || c.Spec.Suspend || c.Status.ObservedGeneration == c.Generation {
 		return false
 	}
 	if s := meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionStalled); s != nil &&
 		s.Status == metav1.ConditionTrue && s.ObservedGeneration == c.Generation {
 		return false
 	}
-	if p := c.Status.Probe; p != nil && p.PoolKey != "" {
-		return p.PoolKey == key
-	}
-	return c.Status.ObservedGeneration != c.Generation
+	p := c.Status.Probe
+	return p == nil || p.PoolKey == "" || p.PoolKey == key
 }

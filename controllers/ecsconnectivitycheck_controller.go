@@ -68,13 +68,15 @@ func (r *ECSConnectivityCheckReconciler) Reconcile(ctx context.Context, req ctrl
 		}
 	}
 
-	base := check.DeepCopy()
+	// base is what etcd holds, the patch's base (persist moves it); events
+	// compare with what the reconcile started from.
+	base, start := check.DeepCopy(), check.DeepCopy()
 	defer func() {
 		if err := r.patchStatus(ctx, base, check); err != nil {
 			retErr = kerrors.NewAggregate([]error{retErr, err})
 			return
 		}
-		r.recordTransitions(base, check)
+		r.recordTransitions(start, check)
 	}()
 
 	now := metav1.NewTime(r.Clock.Now())

@@ -2,6 +2,8 @@ package controllers_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +64,8 @@ func TestReconcileOutcomes(t *testing.T) {
 		then    *controllers.ProbeOutcome
 		// writes, when set, is how many status writes the reconcile makes.
 		writes int
+		// event, when set, begins one of the events recorded.
+		event string
 		// want: condition type → "Status/Reason"; "absent" for none.
 		want    map[string]string
 		requeue time.Duration
@@ -90,6 +94,16 @@ func TestReconcileOutcomes(t *testing.T) {
 				t.Errorf("pool key not written: %+v", c.Status)
 			}
 		},
+	}, {
+		// The pool already fails: the one write that records the key also
+		// carries the failure, and the transition still makes an event.
+		name: "joining a failing pool: recorded and announced",
+		outcome: &controllers.ProbeOutcome{Phase: controllers.ProbeFailed, Reason: v1alpha1.ReasonRunTaskFailed, Message: "RESOURCE:ENI", RetryAfter: 30 * time.Second,
+			Persist: true, Probe: &v1alpha1.ProbeStatus{PoolKey: "3f9a1c2e7b40"}},
+		then: &controllers.ProbeOutcome{Phase: controllers.ProbeFailed, Reason: v1alpha1.ReasonRunTaskFailed, Message: "RESOURCE:ENI", RetryAfter: 30 * time.Second,
+			Probe: &v1alpha1.ProbeStatus{PoolKey: "3f9a1c2e7b40"}},
+		want:    map[string]string{v1alpha1.ConditionReady: "False/RunTaskFailed", v1alpha1.ConditionProbeReady: "False/RunTaskFailed"},
+		requeue: 30 * time.Second, probed: 2, writes: 1, event: "Warning RunTaskFailed",
 	}, {
 		name:    "starting: the task provisions",
 		outcome: &controllers.ProbeOutcome{Phase: controllers.ProbeStarting, Reason: v1alpha1.ReasonProbeStarting, Message: "PROVISIONING", RetryAfter: 2 * time.Second},
@@ -149,14 +163,24 @@ func TestReconcileOutcomes(t *testing.T) {
 					return c.SubResource(sub).Patch(ctx, obj, p, o...)
 				}}).Build()
 			prober := &stepProber{outcome: tc.outcome, then: tc.then}
+			recorder := events.NewFakeRecorder(10)
 			r := &controllers.ECSConnectivityCheckReconciler{Client: c, AWS: stubAWS{}, Prober: prober,
-				Events: events.NewFakeRecorder(10), Clock: clocktesting.NewFakeClock(now)}
+				Events: recorder, Clock: clocktesting.NewFakeClock(now)}
 			res, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(check)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.RequeueAfter != tc.requeue {
 				t.Errorf("requeue after %s, want %s", res.RequeueAfter, tc.requeue)
+			}
+			if tc.event != "" {
+				var seen []string
+				for len(recorder.Events) > 0 {
+					seen = append(seen, <-recorder.Events)
+				}
+				if !slices.ContainsFunc(seen, func(e string) bool { return strings.HasPrefix(e, tc.event) }) {
+					t.Errorf("events %q, want one beginning %q", seen, tc.event)
+				}
 			}
 			if tc.writes != 0 && writes != tc.writes {
 				t.Errorf("%d status writes, want %d", writes, tc.writes)

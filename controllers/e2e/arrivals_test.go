@@ -50,15 +50,17 @@ func TestChecksOnTheirWayToAPoolAreFoundInTheIndex(t *testing.T) {
 	settle := func(c *v1alpha1.ECSConnectivityCheck) { c.Status.ObservedGeneration = c.Generation }
 	want := map[string]bool{
 		"new":       true,  // not reconciled yet
-		"recorded":  true,  // its status names the pool: a restart
-		"elsewhere": false, // resolved to another pool
+		"recorded":  true,  // its key is written, its first run not yet
 		"settled":   false, // failed or finished at its generation, not a member
+		"restarted": false, // ran before a restart: it rejoins on its own schedule
+		"elsewhere": false, // resolved to another pool
 		"stalled":   false,
 		"suspended": false,
 		"other-svc": false, // another placement: not in the index's answer
 	}
 	mk("new", "api", nil)
-	mk("recorded", "api", func(c *v1alpha1.ECSConnectivityCheck) {
+	mk("recorded", "api", func(c *v1alpha1.ECSConnectivityCheck) { c.Status.Probe = &v1alpha1.ProbeStatus{PoolKey: key} })
+	mk("restarted", "api", func(c *v1alpha1.ECSConnectivityCheck) {
 		settle(c)
 		c.Status.Probe = &v1alpha1.ProbeStatus{PoolKey: key}
 	})
@@ -94,7 +96,7 @@ func TestChecksOnTheirWayToAPoolAreFoundInTheIndex(t *testing.T) {
 				withStatus++
 			}
 		}
-		if len(list.Items) == len(want) && withStatus == 4 {
+		if len(list.Items) == len(want) && withStatus == 5 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -25,6 +25,11 @@ const (
 	// TaskDefinitionTTL: task definition revisions are immutable; 0 keeps
 	// them for the life of the process.
 	TaskDefinitionTTL time.Duration = 0
+	// TaskDefinitionDetailTTL: a whole task definition (containers,
+	// environment), read to explain a service whose tasks fail: shared by
+	// every reconcile of its checks meanwhile, but not kept for every
+	// revision a redeploying service leaves behind.
+	TaskDefinitionDetailTTL = 30 * time.Minute
 	// DiagnosisTTL: EC2 and IAM state read to explain a failure, shared by
 	// a burst of failing targets; a fix made in the console shows at the
 	// next run.

@@ -64,6 +64,11 @@ func (p *pool) join(id *probe.Identity, c *awsclient.Clients, m Member) Report {
 	p.mu.Lock()
 	p.id, p.clients = id, c
 	cur := p.members[m.Check]
+	if cur != nil && cur.Recorded {
+		// Once written, the key stays in status for this pool; a read
+		// from a lagging cache does not take it back.
+		m.Recorded = true
+	}
 	outOfSchedule := false
 	switch {
 	case cur == nil:
@@ -87,7 +92,7 @@ func (p *pool) join(id *probe.Identity, c *awsclient.Clients, m Member) Report {
 	next := p.next
 	p.mu.Unlock()
 	if outOfSchedule {
-		p.log.V(1).Info("member due out of schedule", "check", m.Check.String(), "runAt", cur.due)
+		p.log.V(1).Info("member due out of schedule", "check", m.Check.String(), "runAt", r.Due)
 	}
 	if !next.Equal(before) {
 		p.poke()

@@ -121,7 +121,7 @@ func (m *Manager) describeTaskDef(ctx context.Context, c *awsclient.Clients, arn
 // or to run ECS Exec: the same failing service is explained on every
 // reconcile of each of its checks.
 func (m *Manager) TaskDefinition(ctx context.Context, c *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error) {
-	return cache.Typed[*ecstypes.TaskDefinition](m.cache.GetOrLoad(ctx, "taskdef-full|"+c.Scope()+"|"+arn, cache.TaskDefinitionTTL,
+	return cache.Typed[*ecstypes.TaskDefinition](m.cache.GetOrLoad(ctx, "taskdef-full|"+c.Scope()+"|"+arn, cache.TaskDefinitionDetailTTL,
 		func(ctx context.Context) (any, error) {
 			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
 			if err != nil {
