@@ -105,14 +105,19 @@ func (p *pool) tick(ctx context.Context) {
 		return
 	}
 
-	if len(p.due(now.Add(time.Nanosecond))) == 0 {
+	p.mu.Lock()
+	anyDue, onlyNew := p.dueNowLocked(now)
+	p.mu.Unlock()
+	if !anyDue {
 		// A look at a starting probe: the run waits for its due time.
 		p.settle(ctx, task, nil, time.Time{}, nil)
 		return
 	}
-	if until, hold := p.holding(ctx, now); hold {
-		p.settle(ctx, task, nil, until, nil)
-		return
+	if onlyNew {
+		if until, hold := p.holding(ctx, now); hold {
+			p.settle(ctx, task, nil, until, nil)
+			return
+		}
 	}
 	carried := p.due(now.Add(period))
 	jobs := make([]probe.Job, 0, len(carried))
@@ -146,9 +151,21 @@ func (p *pool) tick(ctx context.Context) {
 	p.settle(ctx, task, nil, time.Time{}, deliveries)
 }
 
-// holding tells whether the members due now are all new (pending) and
-// other checks are still arriving, and if so when to look again: Gather
-// later, or the hold's limit. A scheduled member due now is never held.
+// dueNowLocked tells whether a member is due now, and whether all of
+// those are new (pending): only then may the run wait for arriving ones.
+func (p *pool) dueNowLocked(now time.Time) (anyDue, onlyNew bool) {
+	onlyNew = true
+	for _, m := range p.members {
+		if !m.due.After(now) {
+			anyDue, onlyNew = true, onlyNew && m.pending
+		}
+	}
+	return anyDue, onlyNew
+}
+
+// holding tells whether other checks are still on their way to the pool
+// whose new members are due, and if so when to look again: Gather later,
+// or the hold's limit.
 func (p *pool) holding(ctx context.Context, now time.Time) (time.Time, bool) {
 	arriving := p.ps.opts.Arriving
 	if arriving == nil {
@@ -156,24 +173,14 @@ func (p *pool) holding(ctx context.Context, now time.Time) (time.Time, bool) {
 	}
 	p.mu.Lock()
 	limit := p.holdUntilLocked()
-	held, places := false, map[string]bool{}
-	for _, m := range p.members {
-		if m.due.After(now) {
-			continue
-		}
-		if !m.pending {
-			p.mu.Unlock()
-			return time.Time{}, false
-		}
-		held = true
-	}
+	places := map[string]bool{}
 	for _, m := range p.members {
 		if m.Placement != "" {
 			places[m.Placement] = true
 		}
 	}
 	p.mu.Unlock()
-	if !held || !now.Before(limit) || len(places) == 0 {
+	if !now.Before(limit) || len(places) == 0 {
 		return time.Time{}, false
 	}
 	isMember := func(c types.NamespacedName) bool {

@@ -84,10 +84,7 @@ func (p *pool) join(id *probe.Identity, c *awsclient.Clients, m Member) Report {
 		p.gatherLocked(cur, now)
 	}
 	before := p.next
-	p.next = p.firstDueLocked()
-	if !p.recordedLocked() {
-		p.next = time.Time{} // a recorded join wakes the loop
-	}
+	p.next = p.firstDueLocked() // tick waits for a recorded member
 	r := p.reportLocked(cur)
 	next := p.next
 	p.mu.Unlock()
@@ -108,10 +105,7 @@ func (p *pool) gatherLocked(cur *member, now time.Time) {
 	if p.pendingSince.IsZero() {
 		p.pendingSince = now
 	}
-	runAt := now.Add(p.ps.opts.Gather)
-	if limit := p.holdUntilLocked(); runAt.After(limit) {
-		runAt = limit
-	}
+	runAt := minTime(now.Add(p.ps.opts.Gather), p.holdUntilLocked())
 	cur.pending = true
 	for _, m := range p.members {
 		if m.pending {

@@ -26,10 +26,12 @@ type fakeProber struct {
 	// starting is how many more looks find the task still starting.
 	starting int
 	acquires int
-	runs     chan session
-	hold     chan struct{} // when set, Run waits for it (or its context)
-	stops    []string
-	scopes   map[string]string // pool key → credentials scope of its sessions
+	// acquireGate, when set, holds the next Acquire until it is closed.
+	acquireGate chan struct{}
+	runs        chan session
+	hold        chan struct{} // when set, Run waits for it (or its context)
+	stops       []string
+	scopes      map[string]string // pool key → credentials scope of its sessions
 }
 
 type session struct {
@@ -46,6 +48,12 @@ func (f *fakeProber) Acquire(_ context.Context, _ *awsclient.Clients, id *probe.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.acquires++
+	if gate := f.acquireGate; gate != nil {
+		f.acquireGate = nil
+		f.mu.Unlock()
+		<-gate
+		f.mu.Lock()
+	}
 	if f.starting > 0 {
 		f.starting--
 		return &probe.TaskState{Identity: id, PoolKey: id.PoolKey, TaskArn: "task-" + id.PoolKey, LastStatus: "PENDING",
@@ -453,35 +461,24 @@ func TestTheWaitForArrivingChecksIsBounded(t *testing.T) {
 // due time: members joining meanwhile still share the run.
 func TestAProbeThatBecomesReadyWaitsForTheGather(t *testing.T) {
 	w := newWorld(t)
+	gate := make(chan struct{})
 	w.probe.mu.Lock()
-	w.probe.starting = 1
+	w.probe.starting, w.probe.acquireGate = 1, gate
 	w.probe.mu.Unlock()
-	w.join("p", newMember("a", time.Minute))
-	w.advance(time.Second, 0) // starting; looks again at +1.5s
-	w.advance(200*time.Millisecond, 0)
-	w.join("p", newMember("b", time.Minute)) // due at +2.2s
-	w.advance(300*time.Millisecond, 0)       // the probe is ready
-	w.noSession()
-	if s := w.advance(700*time.Millisecond, 1); fmt.Sprint(s[0].members) != "[a b]" {
-		t.Fatalf("%v", s)
+	w.join("p", newMember("a", time.Minute)) // due at +1s
+	w.idle()
+	w.clock.Step(time.Second)
+	for w.probe.acquired() == 0 {
+		time.Sleep(time.Millisecond) // the first look is under way
 	}
-}
-
-// A pool starts no task, and runs nothing, until a member's status records
-// its key: a crash before that write leaves nothing a deletion cannot find.
-func TestNothingStartsBeforeAMemberIsRecorded(t *testing.T) {
-	w := newWorld(t)
-	m := newMember("a", time.Minute)
-	m.Recorded = false
-	w.join("p", m)
-	w.advance(5*time.Second, 0)
+	// b joins while the pool looks at its starting probe: both are due
+	// at +2s, and the look, which finds the probe starting, asks to look
+	// again at +1.5s.
+	w.join("p", newMember("b", time.Minute))
+	close(gate)
+	w.advance(500*time.Millisecond, 0) // the probe is ready, nobody is due
 	w.noSession()
-	if n := w.probe.acquired(); n != 0 {
-		t.Fatalf("%d looks at the probe before the key was recorded", n)
-	}
-	m.Recorded = true
-	w.join("p", m)
-	if s := w.advance(time.Second, 1); fmt.Sprint(s[0].members) != "[a]" {
+	if s := w.advance(500*time.Millisecond, 1); fmt.Sprint(s[0].members) != "[a b]" {
 		t.Fatalf("%v", s)
 	}
 }
