@@ -168,7 +168,7 @@ func (s *Explainer) execState(ctx context.Context, clients *awsclient.Clients, s
 		return state
 	}
 	t := out.Tasks[0]
-	td, _ := s.taskDefinition(ctx, clients, aws.ToString(t.TaskDefinitionArn))
+	td, _ := s.TaskDefinitions.TaskDefinition(ctx, clients, aws.ToString(t.TaskDefinitionArn))
 	e := diagnose.ExecStateFromECS(t, td, task.Container)
 	e.Subject = subject
 	e.AgentStatus = firstNonEmpty(e.AgentStatus, task.ExecAgent)
@@ -221,7 +221,7 @@ func (s *Explainer) ServiceHealth(ctx context.Context, clients *awsclient.Client
 		stop := diagnose.TaskStop{TaskArn: st.TaskArn, StopCode: st.StopCode, StoppedReason: st.StoppedReason}
 		// The containers tell diagnosis where the image comes from and what
 		// the execution role must reach (logs, secrets).
-		if td, err := s.taskDefinition(ctx, clients, svc.TaskDefinitionArn); err == nil && td != nil {
+		if td, err := s.TaskDefinitions.TaskDefinition(ctx, clients, svc.TaskDefinitionArn); err == nil && td != nil {
 			stop.Containers = diagnose.ContainersFromECS(td.ContainerDefinitions, nil)
 		}
 		findings, err := s.Diagnoser.DiagnoseTaskStop(ctx, clients, network(id), stop)
@@ -231,19 +231,6 @@ func (s *Explainer) ServiceHealth(ctx context.Context, clients *awsclient.Client
 		return health, findings
 	}
 	return health, nil
-}
-
-// taskDefinition reads arn through TaskDefinitions, or from ECS when the
-// Explainer has no cache (unit tests).
-func (s *Explainer) taskDefinition(ctx context.Context, clients *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error) {
-	if s.TaskDefinitions != nil {
-		return s.TaskDefinitions.TaskDefinition(ctx, clients, arn)
-	}
-	out, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
-	if err != nil {
-		return nil, err
-	}
-	return out.TaskDefinition, nil
 }
 
 // network is the diagnosis view of a probe identity.

@@ -43,7 +43,8 @@ func TestServiceExecFindingsWhileExecWorks(t *testing.T) {
 	}
 	id := &probe.Identity{ExecInto: v1alpha1.ExecIntoServiceTask, Region: "ap-northeast-1", ServiceArn: "arn:aws:ecs:ap-northeast-1:123456789012:service/prod/orders-worker"}
 	task := &probe.TaskState{Cluster: "prod", TaskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/3c4d5e6f7a8b49c0d1e2f3a4b5c6d7e8", ExecAgent: "RUNNING"}
-	fs := (&Explainer{}).ServiceExecFindings(ctx, clients, id, task)
+	explain := &Explainer{TaskDefinitions: probe.New(probe.Options{})}
+	fs := explain.ServiceExecFindings(ctx, clients, id, task)
 	codes := map[v1alpha1.FindingCode]bool{}
 	for _, f := range fs {
 		codes[f.Code] = true
@@ -52,7 +53,7 @@ func TestServiceExecFindingsWhileExecWorks(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 	id.ExecInto = v1alpha1.ExecIntoProbeTask
-	if fs := (&Explainer{}).ServiceExecFindings(ctx, clients, id, task); len(fs) != 0 {
+	if fs := explain.ServiceExecFindings(ctx, clients, id, task); len(fs) != 0 {
 		t.Fatalf("a probe task of ecscheck's own got %+v", fs)
 	}
 }

@@ -97,18 +97,18 @@ func newEngine(ctx context.Context, s *streams, a *awsFlags, wait time.Duration)
 		return nil, err
 	}
 	clk := clock.RealClock{}
+	probes := probe.New(probe.Options{
+		// A shard of its own: this run's probe never shares a pool with
+		// a controller's or another run's, and no controller reaps it.
+		Shard:          "ecscheck-cli/" + uuid.NewString(),
+		RunTaskBackoff: probe.Backoff{Initial: 2 * time.Second, Max: 10 * time.Second, Attempts: 3},
+		ExecAgentGrace: wait,
+		Clock:          clk,
+		Log:            logr.Discard(),
+	})
 	return &engine{
-		streams: s, aws: f, wait: wait, now: time.Now,
-		probes: probe.New(probe.Options{
-			// A shard of its own: this run's probe never shares a pool with
-			// a controller's or another run's, and no controller reaps it.
-			Shard:          "ecscheck-cli/" + uuid.NewString(),
-			RunTaskBackoff: probe.Backoff{Initial: 2 * time.Second, Max: 10 * time.Second, Attempts: 3},
-			ExecAgentGrace: wait,
-			Clock:          clk,
-			Log:            logr.Discard(),
-		}),
-		explain: &controllers.Explainer{Diagnoser: diagnose.New(diagnose.Options{}), Clock: clk, Log: logr.Discard()},
+		streams: s, aws: f, wait: wait, now: time.Now, probes: probes,
+		explain: &controllers.Explainer{Diagnoser: diagnose.New(diagnose.Options{}), TaskDefinitions: probes, Clock: clk, Log: logr.Discard()},
 	}, nil
 }
 

@@ -95,25 +95,23 @@ func (m *Manager) describeService(ctx context.Context, c *awsclient.Clients, clu
 	return s, td, nil
 }
 
-// describeTaskDef reads a task definition once per ARN: revisions are immutable.
+// describeTaskDef is what resolving a service needs of its task
+// definition, read once per ARN: revisions are immutable.
 func (m *Manager) describeTaskDef(ctx context.Context, c *awsclient.Clients, arn string) (*taskDefSummary, error) {
-	key := "taskdef|" + c.Scope() + "|" + arn
-	if v, ok := m.cache.Get(key); ok {
-		return v.(*taskDefSummary), nil
-	}
-	out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
-	if err != nil {
-		return nil, awsError("ecs:DescribeTaskDefinition", err)
-	}
-	td := out.TaskDefinition
-	s := &taskDefSummary{networkMode: string(td.NetworkMode), taskRole: aws.ToString(td.TaskRoleArn), execRole: aws.ToString(td.ExecutionRoleArn)}
-	for _, c := range td.ContainerDefinitions {
-		if (c.Essential == nil || *c.Essential) && s.firstEssential == "" {
-			s.firstEssential = aws.ToString(c.Name)
-		}
-	}
-	m.cache.Set(key, s, cache.TaskDefinitionTTL)
-	return s, nil
+	return cache.Typed[*taskDefSummary](m.cache.GetOrLoad(ctx, "taskdef|"+c.Scope()+"|"+arn, cache.TaskDefinitionTTL,
+		func(ctx context.Context) (any, error) {
+			td, err := readTaskDefinition(ctx, c, arn)
+			if err != nil {
+				return (*taskDefSummary)(nil), err
+			}
+			s := &taskDefSummary{networkMode: string(td.NetworkMode), taskRole: aws.ToString(td.TaskRoleArn), execRole: aws.ToString(td.ExecutionRoleArn)}
+			for _, c := range td.ContainerDefinitions {
+				if (c.Essential == nil || *c.Essential) && s.firstEssential == "" {
+					s.firstEssential = aws.ToString(c.Name)
+				}
+			}
+			return s, nil
+		}))
 }
 
 // TaskDefinition reads a task definition once per ARN and credentials scope
@@ -122,13 +120,16 @@ func (m *Manager) describeTaskDef(ctx context.Context, c *awsclient.Clients, arn
 // reconcile of each of its checks.
 func (m *Manager) TaskDefinition(ctx context.Context, c *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error) {
 	return cache.Typed[*ecstypes.TaskDefinition](m.cache.GetOrLoad(ctx, "taskdef-full|"+c.Scope()+"|"+arn, cache.TaskDefinitionDetailTTL,
-		func(ctx context.Context) (any, error) {
-			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
-			if err != nil {
-				return (*ecstypes.TaskDefinition)(nil), awsError("ecs:DescribeTaskDefinition", err)
-			}
-			return out.TaskDefinition, nil
-		}))
+		func(ctx context.Context) (any, error) { return readTaskDefinition(ctx, c, arn) }))
+}
+
+// readTaskDefinition is ecs:DescribeTaskDefinition of arn.
+func readTaskDefinition(ctx context.Context, c *awsclient.Clients, arn string) (*ecstypes.TaskDefinition, error) {
+	out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+	if err != nil {
+		return nil, awsError("ecs:DescribeTaskDefinition", err)
+	}
+	return out.TaskDefinition, nil
 }
 
 // recentStops lists the service's tasks that stopped within StoppedWindow.
